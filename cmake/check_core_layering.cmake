@@ -1,0 +1,22 @@
+# Preprocesses every source of the sans-io core and fails if any of them pulls in Asio or Beast,
+# directly or through another header. Run as a CTest test (layering.core_has_no_asio).
+file(GLOB sources ${SOURCE_DIR}/lib/core/*.cpp)
+if(NOT sources)
+  message(FATAL_ERROR "no core sources found under ${SOURCE_DIR}/lib/core")
+endif()
+set(failed "")
+foreach(src IN LISTS sources)
+  execute_process(COMMAND ${CXX} -std=c++20 -M -I${SOURCE_DIR}/include -I${SOURCE_DIR}/lib ${src}
+                  OUTPUT_VARIABLE deps ERROR_VARIABLE err RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "cannot preprocess ${src}: ${err}")
+  endif()
+  if(deps MATCHES "boost/asio" OR deps MATCHES "boost/beast")
+    list(APPEND failed ${src})
+  endif()
+endforeach()
+list(LENGTH sources n)
+if(failed)
+  message(FATAL_ERROR "the sans-io core includes Asio or Beast in: ${failed}")
+endif()
+message(STATUS "checked ${n} core sources: none includes Asio or Beast")

@@ -1,0 +1,15 @@
+// Everything of dynalock in one include.
+#ifndef DYNALOCK_DYNALOCK_HPP
+#define DYNALOCK_DYNALOCK_HPP
+
+#include <dynalock/attribute_value.hpp>
+#include <dynalock/client.hpp>
+#include <dynalock/client_options.hpp>
+#include <dynalock/config.hpp>
+#include <dynalock/credentials.hpp>
+#include <dynalock/diagnostics.hpp>
+#include <dynalock/error.hpp>
+#include <dynalock/logger.hpp>
+#include <dynalock/operations.hpp>
+
+#endif

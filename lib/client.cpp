@@ -1,0 +1,459 @@
+// The client: one C++20 coroutine per operation, on the client's strand, drives the sans-io core
+// (validate, serialize, sign, check, parse, classify, decide to retry) over the pooled transport.
+#include "client_impl.hpp"
+#include "core/aws_config.hpp"
+#include "core/error_reply.hpp"
+#include "core/operations.hpp"
+#include "core/response_checks.hpp"
+#include "transport/tls_context.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include <cstdlib>
+#include <exception>
+
+namespace dynalock {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using clock = std::chrono::steady_clock;
+
+namespace detail {
+
+namespace {
+
+constexpr std::string_view user_agent = "dynalock/0.1";
+
+template <class Request>
+void ensure_client_request_token(Request& req, std::mt19937_64& random) {
+    if constexpr (requires { req.client_request_token; }) {
+        // One token per logical call, reused by every retry: that makes the transaction idempotent.
+        if (!req.client_request_token || req.client_request_token->empty())
+            req.client_request_token = core::make_client_request_token(random);
+    }
+}
+
+} // namespace
+
+client_impl::client_impl(asio::any_io_executor ex, client_options options)
+    : executor_(ex), strand_(asio::make_strand(ex)), options_(std::move(options)),
+      retry_quota_(options_.retry.quota_capacity), random_(std::random_device{}()) {
+    const auto env = core::process_environment();
+
+    // Region and endpoint, resolved once with the SDKs' precedence. A failure is kept and reported by
+    // every operation, so constructing a client never throws.
+    auto config = core::load_shared_config(env, options_.profile, config_message_);
+    if (!config) {
+        config_error_ = config.error();
+        return;
+    }
+    std::string region_message;
+    auto region = core::resolve_region(options_.region, env, *config, region_message);
+    core::endpoint_settings settings;
+    settings.explicit_url = options_.endpoint;
+    settings.region = region ? std::string_view(*region) : std::string_view();
+    settings.allow_insecure_http = options_.allow_insecure_http;
+    auto ep = core::resolve_endpoint(settings, env, *config, config_message_);
+    if (!ep) {
+        config_error_ = ep.error();
+        if (!region && options_.endpoint.empty())
+            config_message_ = region_message;
+        return;
+    }
+    endpoint_ = std::move(*ep);
+    if (!endpoint_.signing_region.empty()) {
+        region_ = endpoint_.signing_region;
+    } else if (region) {
+        region_ = *region;
+    } else if (endpoint_.is_loopback) {
+        // Local servers accept any region: spare laptop users from configuring one.
+        region_ = "us-east-1";
+    } else {
+        config_error_ = region.error();
+        config_message_ = region_message;
+        return;
+    }
+    config_message_.clear();
+
+    if (endpoint_.is_https()) {
+        tls_ = transport::make_tls_context(options_.ca_file, config_error_, config_message_);
+        if (!tls_)
+            return;
+    }
+
+    credentials_provider_ =
+        options_.credentials ? options_.credentials : make_default_credentials_provider(options_.profile);
+    core::sigv4::signing_options signing;
+    signing.region = region_;
+    signing.service = "dynamodb";
+    signing.sign_header = core::sigv4::dynamodb_signs_header;
+    signer_.emplace(std::move(signing));
+
+    retry_config_.max_attempts = options_.retry.max_attempts;
+    if (retry_config_.max_attempts == 0) {
+        auto from_env = core::get_env(env, "AWS_MAX_ATTEMPTS");
+        auto parsed = from_env ? core::parse_max_attempts(*from_env)
+                               : boost::system::result<std::optional<std::uint32_t>>();
+        retry_config_.max_attempts = parsed && *parsed ? **parsed : 4;
+    }
+    retry_config_.transient_base = options_.retry.transient_base;
+    retry_config_.throttling_base = options_.retry.throttling_base;
+    retry_config_.max_backoff = options_.retry.max_backoff;
+    retry_config_.quota_capacity = options_.retry.quota_capacity;
+
+    transport::target t{endpoint_.host, std::to_string(endpoint_.port), endpoint_.is_https(),
+                        !endpoint_.is_ip_literal};
+    transport::pool_config cfg{options_.max_connections, options_.idle_timeout};
+    pool_ = std::make_unique<transport::connection_pool>(strand_, std::move(t), tls_.get(), cfg);
+}
+
+void client_impl::log(log_level level, std::string_view text) const {
+    if (log_enabled(level))
+        options_.log.sink(level, text);
+}
+
+void client_impl::log_request(const core::http_request& req, std::string_view operation,
+                              std::uint32_t attempt) const {
+    std::string line;
+    line.append(operation).append(" attempt ").append(std::to_string(attempt)).append(": POST ");
+    line.append(endpoint_.host_header).append(req.target);
+    for (const auto& h : req.headers) {
+        line.append("\n  ").append(h.name).append(": ");
+        if (core::iequals(h.name, "Authorization"))
+            line.append(core::sigv4::redact_authorization(h.value));
+        else if (core::iequals(h.name, "X-Amz-Security-Token"))
+            line.append("***");
+        else
+            line.append(h.value);
+    }
+    line.append("\n  ").append(req.body);
+    log(log_level::trace, line);
+}
+
+void client_impl::log_response(const core::http_response& res, std::string_view operation,
+                               std::uint32_t attempt, clock::duration elapsed) const {
+    std::string line;
+    line.append(operation).append(" attempt ").append(std::to_string(attempt)).append(": HTTP ");
+    line.append(std::to_string(res.status)).append(" in ");
+    line.append(std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()));
+    line.append(" us, request id ").append(res.header("x-amzn-RequestId"));
+    if (log_enabled(log_level::trace))
+        line.append("\n  ").append(res.body);
+    log(log_level::debug, line);
+}
+
+asio::awaitable<error_code> client_impl::ensure_credentials(diagnostics& diag, bool force_refresh) {
+    auto now = std::chrono::system_clock::now();
+    if (credentials_ && !force_refresh &&
+        (!credentials_expiration_ || *credentials_expiration_ - now > std::chrono::minutes(5)))
+        co_return error_code{};
+    constexpr auto token = asio::as_tuple(asio::use_awaitable);
+    auto [ec, creds] = co_await asio::async_initiate<decltype(token), void(error_code, credentials)>(
+        [this](auto handler) { credentials_provider_->async_get_credentials(strand_, std::move(handler)); },
+        token);
+    if (ec == errc::no_credentials && endpoint_.is_loopback) {
+        // Local servers check nothing but the shape of the signature.
+        credentials_ = core::sigv4::credentials{"local", "local", {}};
+        credentials_expiration_.reset();
+        log(log_level::debug,
+            "no credentials found; signing with placeholder credentials for a loopback endpoint");
+        co_return error_code{};
+    }
+    if (ec) {
+        // A cached set that has not expired yet is still better than nothing.
+        if (credentials_ && credentials_expiration_ && *credentials_expiration_ > now)
+            co_return error_code{};
+        diag.client_message = "cannot get credentials: " + credentials_provider_->last_error_message();
+        co_return ec;
+    }
+    credentials_ = core::sigv4::credentials{
+        std::move(creds.access_key_id), std::move(creds.secret_access_key), std::move(creds.session_token)};
+    credentials_expiration_ = creds.expiration;
+    co_return error_code{};
+}
+
+template <class Request>
+asio::awaitable<std::pair<error_code, response_t<Request>>>
+client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* user_diag) {
+    using traits = core::operation_traits<Request>;
+    using response_type = response_t<Request>;
+
+    diagnostics local_diag;
+    diagnostics& diag = user_diag ? *user_diag : local_diag;
+    diag.clear();
+    response_type out{};
+    auto fail = [&](error_code ec) { return std::pair<error_code, response_type>{ec, std::move(out)}; };
+
+    // Nothing here has side effects until a request is sent, and what happens after is handled
+    // explicitly, so every cancellation type is accepted.
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+
+    if (self->config_error_) {
+        diag.client_message = self->config_message_;
+        co_return fail(self->config_error_);
+    }
+    if (self->stopped_)
+        co_return fail(errc::client_stopped);
+    ensure_client_request_token(req, self->random_);
+    if (auto ec = core::validate(req, diag.client_message))
+        co_return fail(ec);
+
+    core::http_request hr;
+    hr.target = self->endpoint_.target;
+    core::serialize(req, hr.body);
+    const bool idempotent = core::is_idempotent(req);
+    const auto op_deadline = clock::now() + self->options_.operation_timeout;
+
+    core::retry_state retry(self->retry_config_, self->retry_quota_);
+    bool resent_on_stale = false;
+    bool refresh_credentials = false;
+    for (std::uint32_t attempt = 1;; ++attempt) {
+        diag.attempts = attempt;
+        if (auto ec = co_await self->ensure_credentials(diag, std::exchange(refresh_credentials, false)))
+            co_return fail(ec);
+
+        auto [aec, conn] = co_await self->pool_->acquire({op_deadline, op_deadline});
+        if (aec)
+            co_return fail(aec);
+        const bool reused = conn->is_connected();
+        const transport::deadlines d{clock::now() + self->options_.attempt_timeout, op_deadline};
+
+        transport::exchange_result r;
+        if (!reused)
+            r = co_await conn->connect(d);
+        core::http_response res;
+        const auto started = clock::now();
+        if (!r.ec) {
+            // Only the headers DynamoDB needs are signed; transport headers are added after.
+            hr.headers.clear();
+            hr.headers.push_back({"Host", self->endpoint_.host_header});
+            hr.headers.push_back({"Content-Type", "application/x-amz-json-1.0"});
+            hr.headers.push_back({"X-Amz-Target", std::string(traits::target)});
+            if (auto sec = self->signer_->sign(
+                    hr, *self->credentials_, self->clock_offset_.adjust(std::chrono::system_clock::now()))) {
+                self->pool_->release(std::move(conn));
+                diag.client_message = "cannot sign the request";
+                co_return fail(sec);
+            }
+            if (self->log_enabled(log_level::trace))
+                self->log_request(hr, traits::name, attempt);
+
+            transport::beast_request breq{http::verb::post, hr.target, 11};
+            for (const auto& h : hr.headers)
+                breq.insert(h.name, h.value);
+            breq.set(http::field::user_agent, user_agent);
+            breq.set(http::field::accept_encoding, "identity");
+            breq.body() = std::move(hr.body);
+            breq.prepare_payload();
+            r = co_await conn->exchange(breq, res, d, self->options_.max_response_bytes);
+            hr.body = std::move(breq.body()); // kept for the next attempt
+        }
+        self->pool_->release(std::move(conn));
+
+        if (r.ec == asio::error::operation_aborted) {
+            diag.client_message = r.request_sent ? "cancelled after the request was sent" : "cancelled";
+            co_return fail(r.ec);
+        }
+        error_code ec;
+        bool ambiguous = false;
+        bool corrected = false;
+        std::optional<std::chrono::milliseconds> retry_after;
+        if (r.ec) {
+            // A keep-alive connection the server closed just before we used it: nothing was
+            // processed, so resend once on a fresh connection without counting an attempt.
+            if (reused && !r.reply_started && r.ec == errc::connection_closed && idempotent &&
+                !resent_on_stale) {
+                resent_on_stale = true;
+                --attempt;
+                continue;
+            }
+            ec = r.ec;
+            ambiguous = r.request_sent;
+            diag.client_message = std::move(r.detail);
+        } else {
+            diag.http_status = res.status;
+            diag.request_id = std::string(res.header("x-amzn-RequestId"));
+            if (self->log_enabled(log_level::debug))
+                self->log_response(res, traits::name, attempt, clock::now() - started);
+            auto date = core::parse_http_date(res.header("Date"));
+            if (date)
+                self->clock_offset_.observe(*date, std::chrono::system_clock::now());
+            if (auto cec = core::check_crc32(res)) {
+                ec = cec;
+                ambiguous = true;
+                diag.client_message = "the x-amz-crc32 header does not match the reply body";
+            } else if (res.status == 200) {
+                if (core::parse(res.body, out, diag.client_message))
+                    co_return fail(errc::malformed_response);
+                retry.on_success();
+                co_return std::pair<error_code, response_type>{error_code{}, std::move(out)};
+            } else {
+                auto reply = core::parse_error_reply(res);
+                core::fill_diagnostics(res, reply, diag);
+                ec = reply.code;
+                retry_after = reply.retry_after;
+                ambiguous = res.status >= 500;
+                if (core::is_clock_skew_error(reply) && date) {
+                    // Our clock is off by more than DynamoDB tolerates: take the server's time and
+                    // resend at once (the request was rejected, so resending is always safe).
+                    // (observe() above may already have applied the same correction.)
+                    self->clock_offset_.correct(*date, std::chrono::system_clock::now());
+                    corrected = true;
+                } else if (ec == service_errc::expired_token) {
+                    refresh_credentials = true;
+                    corrected = true;
+                }
+            }
+        }
+
+        if (ambiguous && !idempotent && is_retryable(ec)) {
+            diag.client_message = "the request may have been applied (" + ec.message() +
+                                  (diag.client_message.empty() ? "" : ": " + diag.client_message) +
+                                  "); not resent because it is not idempotent";
+            co_return fail(errc::outcome_unknown);
+        }
+        const double u = std::uniform_real_distribution<double>(0.0, 1.0)(self->random_);
+        auto decision = corrected ? retry.on_corrected_failure()
+                                  : retry.on_failure(ec, retry_after, u, clock::now(), op_deadline);
+        if (!decision.retry) {
+            if (decision.reason == core::retry_stop_reason::deadline_reached)
+                diag.client_message = "no time left to retry before the operation deadline";
+            co_return fail(ec);
+        }
+        self->retries_.fetch_add(1, std::memory_order_relaxed);
+        if (self->log_enabled(log_level::info))
+            self->log(log_level::info, std::string(traits::name) + " attempt " + std::to_string(attempt) +
+                                           " failed (" + ec.message() + "); retrying in " +
+                                           std::to_string(decision.delay.count()) + " ms");
+        if (decision.delay.count() > 0) {
+            asio::steady_timer timer(self->strand_, decision.delay);
+            auto [wec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (wec)
+                co_return fail(wec);
+        }
+    }
+}
+
+template <class Request>
+void async_execute_erased(std::shared_ptr<client_impl> impl, Request req, diagnostics* diag,
+                          asio::any_completion_handler<void(error_code, response_t<Request>)> handler) {
+    using result_type = std::pair<error_code, response_t<Request>>;
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    auto work = asio::prefer(asio::get_associated_executor(handler, impl->executor_),
+                             asio::execution::outstanding_work.tracked);
+    auto strand = impl->strand_;
+    asio::co_spawn(strand, client_impl::run(std::move(impl), std::move(req), diag),
+                   asio::bind_cancellation_slot(slot, [handler = std::move(handler), work = std::move(work)](
+                                                          std::exception_ptr ep, result_type result) mutable {
+                       if (ep) {
+                           // run() reports every failure as an error code; only resource exhaustion gets
+                           // here.
+                           result.first = make_error_code(errc::invalid_argument);
+                       }
+                       asio::dispatch(work,
+                                      [handler = std::move(handler), result = std::move(result)]() mutable {
+                                          std::move(handler)(result.first, std::move(result.second));
+                                      });
+                   }));
+}
+
+#define DYNALOCK_INSTANTIATE(Request)                                                                        \
+    template void async_execute_erased<Request>(                                                             \
+        std::shared_ptr<client_impl>, Request, diagnostics*,                                                 \
+        asio::any_completion_handler<void(error_code, response_t<Request>)>);
+DYNALOCK_INSTANTIATE(get_item_request)
+DYNALOCK_INSTANTIATE(put_item_request)
+DYNALOCK_INSTANTIATE(update_item_request)
+DYNALOCK_INSTANTIATE(delete_item_request)
+DYNALOCK_INSTANTIATE(query_request)
+DYNALOCK_INSTANTIATE(scan_request)
+DYNALOCK_INSTANTIATE(batch_get_item_request)
+DYNALOCK_INSTANTIATE(batch_write_item_request)
+DYNALOCK_INSTANTIATE(transact_write_items_request)
+DYNALOCK_INSTANTIATE(create_table_request)
+DYNALOCK_INSTANTIATE(describe_table_request)
+DYNALOCK_INSTANTIATE(delete_table_request)
+DYNALOCK_INSTANTIATE(update_time_to_live_request)
+DYNALOCK_INSTANTIATE(describe_time_to_live_request)
+#undef DYNALOCK_INSTANTIATE
+
+} // namespace detail
+
+client::client(executor_type ex, client_options options)
+    : impl_(std::make_shared<detail::client_impl>(std::move(ex), std::move(options))) {}
+client::client(client&&) noexcept = default;
+client& client::operator=(client&&) noexcept = default;
+client::~client() = default;
+
+client::executor_type client::get_executor() const noexcept {
+    return impl_->executor_;
+}
+
+error_code client::configuration_error(std::string* message) const {
+    if (message)
+        *message = impl_->config_message_;
+    return impl_->config_error_;
+}
+
+std::string client::endpoint_url() const {
+    const auto& ep = impl_->endpoint_;
+    if (ep.host.empty())
+        return {};
+    return ep.scheme + "://" + ep.host_header + (ep.target == "/" ? "" : ep.target);
+}
+
+std::string client::region() const {
+    return impl_->region_;
+}
+
+client_stats client::stats() const noexcept {
+    client_stats s;
+    if (impl_->pool_) {
+        auto& c = impl_->pool_->counters();
+        s.tcp_connects = c.tcp_connects.load(std::memory_order_relaxed);
+        s.tls_handshakes = c.tls_handshakes.load(std::memory_order_relaxed);
+        s.requests = c.exchanges.load(std::memory_order_relaxed);
+        s.reused = c.reused.load(std::memory_order_relaxed);
+    }
+    s.retries = impl_->retries_.load(std::memory_order_relaxed);
+    return s;
+}
+
+void client::shutdown() {
+    impl_->stopped_ = true;
+    asio::post(impl_->strand_, [impl = impl_] {
+        if (impl->pool_)
+            impl->pool_->close();
+    });
+}
+
+std::string_view to_string(log_level l) noexcept {
+    switch (l) {
+    case log_level::trace:
+        return "trace";
+    case log_level::debug:
+        return "debug";
+    case log_level::info:
+        return "info";
+    case log_level::warning:
+        return "warning";
+    case log_level::error:
+        return "error";
+    case log_level::off:
+        return "off";
+    }
+    return "unknown";
+}
+
+} // namespace dynalock

@@ -1,0 +1,70 @@
+// The state behind a dynalock::client, shared by its operations (which keep it alive).
+#ifndef DYNALOCK_CLIENT_IMPL_HPP
+#define DYNALOCK_CLIENT_IMPL_HPP
+
+#include <dynalock/client.hpp>
+
+#include "core/clock_skew.hpp"
+#include "core/endpoint.hpp"
+#include "core/retry_strategy.hpp"
+#include "core/sigv4.hpp"
+#include "transport/connection_pool.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <utility>
+
+namespace dynalock::detail {
+
+class client_impl {
+public:
+    client_impl(boost::asio::any_io_executor ex, client_options options);
+
+    template <class Request>
+    static boost::asio::awaitable<std::pair<error_code, response_t<Request>>>
+    run(std::shared_ptr<client_impl> self, Request req, diagnostics* user_diag);
+
+    boost::asio::any_io_executor executor_;
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    client_options options_;
+
+    error_code config_error_;
+    std::string config_message_;
+    core::endpoint endpoint_;
+    std::string region_;
+
+    std::unique_ptr<boost::asio::ssl::context> tls_;
+    std::unique_ptr<transport::connection_pool> pool_;
+
+    std::shared_ptr<credentials_provider> credentials_provider_;
+    std::optional<core::sigv4::credentials> credentials_; ///< the snapshot every attempt signs with
+    std::optional<std::chrono::system_clock::time_point> credentials_expiration_;
+    std::optional<core::sigv4::signer> signer_;
+
+    core::retry_config retry_config_;
+    core::retry_quota retry_quota_;
+    core::clock_offset clock_offset_;
+    std::mt19937_64 random_;
+
+    std::atomic<std::uint64_t> retries_{0};
+    std::atomic<bool> stopped_{false};
+
+private:
+    boost::asio::awaitable<error_code> ensure_credentials(diagnostics& diag, bool force_refresh);
+    void log(log_level level, std::string_view text) const;
+    bool log_enabled(log_level level) const noexcept { return options_.log.enabled(level); }
+    void log_request(const core::http_request& req, std::string_view operation, std::uint32_t attempt) const;
+    void log_response(const core::http_response& res, std::string_view operation, std::uint32_t attempt,
+                      std::chrono::steady_clock::duration elapsed) const;
+};
+
+} // namespace dynalock::detail
+
+#endif

@@ -1,0 +1,191 @@
+#include "transport/connection.hpp"
+
+#include <dynalock/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <openssl/ssl.h>
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace dynalock::transport {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// Folds the many ways a socket, TLS or HTTP step can fail into our codes. The original reason is
+// kept in `detail`; cancellation stays operation_aborted so callers can tell it apart.
+error_code map_io_error(const error_code& ec, const deadlines& d) {
+    if (ec == beast::error::timeout)
+        return d.timeout_error();
+    if (ec == asio::error::operation_aborted)
+        return ec;
+    if (ec == http::error::body_limit || ec == http::error::header_limit ||
+        ec == http::error::buffer_overflow)
+        return errc::response_too_large;
+    if (ec.category() == http::make_error_code(http::error::bad_version).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message)
+        return errc::malformed_response;
+    return errc::connection_closed;
+}
+
+} // namespace
+
+error_code deadlines::timeout_error() const noexcept {
+    return attempt < operation ? errc::attempt_timeout : errc::operation_timeout;
+}
+
+connection::connection(asio::any_io_executor ex, const target& t, asio::ssl::context* tls,
+                       transport_counters& counters)
+    : target_(t), counters_(counters),
+      stream_(t.tls ? std::variant<plain_stream, tls_stream>(std::in_place_type<tls_stream>, ex, *tls)
+                    : std::variant<plain_stream, tls_stream>(std::in_place_type<plain_stream>, ex)) {}
+
+connection::plain_stream& connection::lowest_layer() noexcept {
+    if (auto* s = std::get_if<tls_stream>(&stream_))
+        return s->next_layer();
+    return std::get<plain_stream>(stream_);
+}
+
+asio::awaitable<exchange_result> connection::connect(deadlines d) {
+    exchange_result r;
+    auto& tcp_layer = lowest_layer();
+    tcp::resolver resolver(tcp_layer.get_executor());
+    auto [rec, endpoints] = co_await resolver.async_resolve(target_.host, target_.port, use_tuple);
+    if (rec) {
+        r.ec = rec == asio::error::operation_aborted ? rec : error_code(errc::connect_failed);
+        r.detail = "cannot resolve '" + target_.host + "': " + rec.message();
+        co_return r;
+    }
+    // The single-endpoint overload: the range overload does not work with every token on Boost 1.81,
+    // and trying endpoints one by one lets us report the last reason.
+    error_code cec = asio::error::host_not_found;
+    for (const auto& entry : endpoints) {
+        tcp_layer.expires_at(d.effective());
+        std::tie(cec) = co_await tcp_layer.async_connect(entry.endpoint(), use_tuple);
+        if (!cec || cec == beast::error::timeout || cec == asio::error::operation_aborted)
+            break;
+    }
+    if (cec) {
+        r.ec = cec == beast::error::timeout || cec == asio::error::operation_aborted ? map_io_error(cec, d)
+                                                                                     : errc::connect_failed;
+        r.detail = "cannot connect to " + target_.host + ":" + target_.port + ": " + cec.message();
+        co_return r;
+    }
+    counters_.tcp_connects.fetch_add(1, std::memory_order_relaxed);
+    tcp_layer.socket().set_option(tcp::no_delay(true), cec);
+
+    if (auto* tls = std::get_if<tls_stream>(&stream_)) {
+        if (target_.send_sni && !SSL_set_tlsext_host_name(tls->native_handle(), target_.host.c_str())) {
+            r.ec = errc::tls_handshake_failed;
+            r.detail = "cannot set the TLS server name";
+            co_return r;
+        }
+        tls->set_verify_callback(asio::ssl::host_name_verification(target_.host));
+        tcp_layer.expires_at(d.effective());
+        auto [hec] = co_await tls->async_handshake(asio::ssl::stream_base::client, use_tuple);
+        if (hec) {
+            r.ec = hec == beast::error::timeout || hec == asio::error::operation_aborted
+                       ? map_io_error(hec, d)
+                       : errc::tls_handshake_failed;
+            r.detail = "TLS handshake with " + target_.host + " failed: " + hec.message();
+            close();
+            co_return r;
+        }
+        counters_.tls_handshakes.fetch_add(1, std::memory_order_relaxed);
+    }
+    tcp_layer.expires_never();
+    connected_ = true;
+    keep_alive_ = true;
+    co_return r;
+}
+
+template <class Stream>
+asio::awaitable<exchange_result> connection::exchange_on(Stream& s, beast_request& req,
+                                                         core::http_response& out, deadlines d,
+                                                         std::size_t body_limit) {
+    exchange_result r;
+    auto& tcp_layer = lowest_layer();
+    counters_.exchanges.fetch_add(1, std::memory_order_relaxed);
+    tcp_layer.expires_at(d.effective());
+    r.request_sent = true; // from here on the server may have seen (part of) the request
+    auto [wec, written] = co_await http::async_write(s, req, use_tuple);
+    (void)written;
+    if (wec) {
+        r.ec = map_io_error(wec, d);
+        r.detail = "sending the request failed: " + wec.message();
+        close();
+        co_return r;
+    }
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(body_limit);
+    parser.header_limit(64 * 1024);
+    auto [rec, read] = co_await http::async_read(s, buffer_, parser, use_tuple);
+    (void)read;
+    r.reply_started = parser.got_some();
+    if (rec) {
+        r.ec = map_io_error(rec, d);
+        r.detail = "reading the reply failed: " + rec.message();
+        close();
+        co_return r;
+    }
+    tcp_layer.expires_never();
+    auto& res = parser.get();
+    keep_alive_ = res.keep_alive();
+    out.status = res.result_int();
+    out.headers.clear();
+    for (const auto& field : res)
+        out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+    out.body = std::move(res.body());
+    co_return r;
+}
+
+asio::awaitable<exchange_result> connection::exchange(beast_request& req, core::http_response& out,
+                                                      deadlines d, std::size_t body_limit) {
+    if (auto* tls = std::get_if<tls_stream>(&stream_))
+        co_return co_await exchange_on(*tls, req, out, d, body_limit);
+    co_return co_await exchange_on(std::get<plain_stream>(stream_), req, out, d, body_limit);
+}
+
+bool connection::still_open() const noexcept {
+    if (!connected_)
+        return false;
+    auto& self = const_cast<connection&>(*this);
+    int fd = self.lowest_layer().socket().native_handle();
+    char byte;
+    auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0)
+        return false; // the server closed it (FIN)
+    if (n > 0)
+        // Plain HTTP: bytes nobody asked for mean a confused peer. TLS: post-handshake records
+        // (session tickets) are normal and consumed by the next read.
+        return target_.tls;
+    return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+void connection::close() noexcept {
+    connected_ = false;
+    keep_alive_ = false;
+    error_code ignored;
+    lowest_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest_layer().close();
+}
+
+} // namespace dynalock::transport

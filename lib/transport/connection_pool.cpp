@@ -1,0 +1,77 @@
+#include "transport/connection_pool.hpp"
+
+#include <dynalock/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace dynalock::transport {
+
+namespace asio = boost::asio;
+
+connection_pool::connection_pool(asio::any_io_executor ex, target t, asio::ssl::context* tls, pool_config cfg)
+    : ex_(std::move(ex)), target_(std::move(t)), tls_(tls), cfg_(cfg) {}
+
+connection_pool::~connection_pool() {
+    close();
+}
+
+asio::awaitable<std::pair<error_code, std::unique_ptr<connection>>> connection_pool::acquire(deadlines d) {
+    while (!closed_) {
+        auto now = clock::now();
+        while (!idle_.empty()) {
+            auto c = std::move(idle_.back());
+            idle_.pop_back();
+            if (now - c->idle_since < cfg_.idle_timeout && c->still_open()) {
+                ++in_use_;
+                counters_.reused.fetch_add(1, std::memory_order_relaxed);
+                co_return std::pair{error_code{}, std::move(c)};
+            }
+            c->close();
+        }
+        if (in_use_ < cfg_.max_connections) {
+            ++in_use_;
+            co_return std::pair{error_code{}, std::make_unique<connection>(ex_, target_, tls_, counters_)};
+        }
+        // Every connection is busy: wait for a release, the deadline, or cancellation.
+        waiter w{asio::steady_timer(ex_, d.effective())};
+        auto it = waiters_.insert(waiters_.end(), &w);
+        auto [ec] = co_await w.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (!w.notified)
+            waiters_.erase(it);
+        if (w.notified)
+            continue;
+        co_return std::pair{ec ? ec : d.timeout_error(), nullptr};
+    }
+    co_return std::pair{error_code(errc::client_stopped), nullptr};
+}
+
+void connection_pool::release(std::unique_ptr<connection> c) {
+    --in_use_;
+    if (c && c->reusable() && !closed_) {
+        c->idle_since = clock::now();
+        idle_.push_back(std::move(c));
+    } else if (c) {
+        c->close();
+    }
+    if (!waiters_.empty()) {
+        auto* w = waiters_.front();
+        waiters_.pop_front();
+        w->notified = true;
+        w->timer.cancel();
+    }
+}
+
+void connection_pool::close() {
+    closed_ = true;
+    for (auto& c : idle_)
+        c->close();
+    idle_.clear();
+    for (auto* w : waiters_) {
+        w->notified = true;
+        w->timer.cancel();
+    }
+    waiters_.clear();
+}
+
+} // namespace dynalock::transport
