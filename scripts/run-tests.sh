@@ -21,10 +21,16 @@ cmake --build "$build_dir" -j "$jobs"
 # ctest ends with its timing and, on failure, the list of failed tests; move the summary line to the end
 # so that it is the last thing printed, whatever happened. Lines stream through as they come.
 set +e
-ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" 2>&1 | awk '
+# The integration run says which real servers it started; ctest keeps a passing test's output in
+# its log only, so those lines are repeated here, just before the summary line.
+ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" 2>&1 |
+  awk -v log_file="$build_dir/Testing/Temporary/LastTest.log" '
   /^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+/ { summary = $0; next }
   { print; fflush() }
-  END { if (summary != "") print summary; else print "ctest printed no summary: see above" }'
+  END {
+    while ((getline line < log_file) > 0) if (line ~ /^\[servers\] started/) print line
+    if (summary != "") print summary; else print "ctest printed no summary: see above"
+  }'
 status=${PIPESTATUS[0]}
 set -e
 exit "$status"
