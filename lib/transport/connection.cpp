@@ -164,11 +164,10 @@ asio::awaitable<exchange_result> connection::exchange(beast_request& req, core::
     co_return co_await exchange_on(std::get<plain_stream>(stream_), req, out, d, body_limit);
 }
 
-bool connection::still_open() const noexcept {
+bool connection::still_open() noexcept {
     if (!connected_)
         return false;
-    auto& self = const_cast<connection&>(*this);
-    int fd = self.lowest_layer().socket().native_handle();
+    int fd = lowest_layer().socket().native_handle();
     char byte;
     auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0)

@@ -79,7 +79,7 @@ public:
     /// True when the connection may carry another request: open, keep-alive, nothing left unread.
     bool reusable() const noexcept { return connected_ && keep_alive_ && buffer_.size() == 0; }
     /// Cheap check, before reuse, that the server has not closed the idle connection meanwhile.
-    bool still_open() const noexcept;
+    bool still_open() noexcept;
     void close() noexcept;
 
     clock::time_point idle_since{};

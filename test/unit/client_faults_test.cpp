@@ -133,6 +133,16 @@ TEST(client_faults, truncated_reply_is_connection_closed) {
     EXPECT_EQ(peer.requests().size(), 2u);
 }
 
+TEST(client_faults, reply_over_the_size_cap_is_refused_and_not_retried) {
+    std::string big = R"({"Item":{"id":{"S":")" + std::string(4096, 'x') + R"("}}})";
+    fault_peer peer([&](auto&, auto) { return reply_raw(http_reply(200, big)); });
+    auto o = options_for(peer);
+    o.max_response_bytes = 1024;
+    auto [ec, res] = run_op(o, sample_get());
+    EXPECT_EQ(ec, errc::response_too_large) << ec.message();
+    EXPECT_EQ(peer.requests().size(), 1u);
+}
+
 TEST(client_faults, conditional_write_is_not_resent_after_a_lost_reply) {
     fault_peer peer([](auto&, auto) { return close_connection(); });
     diagnostics diag;
@@ -283,8 +293,12 @@ TEST(client_faults, idle_connection_closed_by_the_server_is_replaced) {
                 auto [ec, r] = co_await db.async_put_item(conditional_put(), asio::as_tuple(asio::deferred));
                 EXPECT_FALSE(ec) << ec.message();
                 ok += !ec;
-                asio::steady_timer t(co_await asio::this_coro::executor, 20ms); // let the FIN arrive
-                co_await t.async_wait(asio::deferred);
+                // The precondition of this test: the peer has closed the idle connection before the
+                // next request. Wait for that (bounded), not for a fixed time.
+                for (int spin = 0; spin < 1000 && peer.closed_by_peer() < std::size_t(i + 1); ++spin) {
+                    asio::steady_timer t(co_await asio::this_coro::executor, 1ms);
+                    co_await t.async_wait(asio::deferred);
+                }
             }
         },
         asio::detached);

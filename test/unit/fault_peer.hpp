@@ -94,6 +94,8 @@ public:
 
     std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
     std::size_t connections() const { return connections_.load(); }
+    /// Connections the peer has closed itself (after close_after or close_connection()).
+    std::size_t closed_by_peer() const { return closed_by_peer_.load(); }
     std::vector<received_request> requests() const {
         std::lock_guard lock(mutex_);
         return requests_;
@@ -137,12 +139,14 @@ private:
             if (action.what == peer_action::close) {
                 sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
                 sock.close(ec);
+                closed_by_peer_.fetch_add(1);
                 return;
             }
             boost::asio::write(sock, boost::asio::buffer(action.bytes), ec);
             if (ec || action.close_after) {
                 sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
                 sock.close(ec);
+                closed_by_peer_.fetch_add(1);
                 return;
             }
         }
@@ -155,6 +159,7 @@ private:
     std::thread thread_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> connections_{0};
+    std::atomic<std::size_t> closed_by_peer_{0};
     mutable std::mutex mutex_;
     std::vector<received_request> requests_;
     std::vector<std::shared_ptr<boost::asio::ip::tcp::socket>> sockets_;
