@@ -3,6 +3,7 @@
 #include "client_impl.hpp"
 #include "core/aws_config.hpp"
 #include "core/error_reply.hpp"
+#include "core/json_codec.hpp"
 #include "core/operations.hpp"
 #include "core/response_checks.hpp"
 #include "transport/tls_context.hpp"
@@ -301,6 +302,11 @@ client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* us
             } else {
                 auto reply = core::parse_error_reply(res);
                 core::fill_diagnostics(res, reply, diag);
+                if (reply.item) {
+                    std::string ignored;
+                    if (core::decode_item(*reply.item, diag.condition_failure_item.emplace(), ignored))
+                        diag.condition_failure_item.reset(); // an unreadable item is no worse than none
+                }
                 ec = reply.code;
                 retry_after = reply.retry_after;
                 ambiguous = res.status >= 500;

@@ -2,7 +2,10 @@
 #ifndef DYNALOCK_DIAGNOSTICS_HPP
 #define DYNALOCK_DIAGNOSTICS_HPP
 
+#include <dynalock/attribute_value.hpp>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,10 @@ struct diagnostics {
     std::string client_message;     ///< what the client itself found wrong (field names, limits)
     std::uint32_t attempts = 0;     ///< how many attempts were sent
     std::vector<cancellation_reason> cancellation_reasons; ///< TransactWriteItems only
+    /// After service_errc::conditional_check_failed: the item as it was, when the request asked for
+    /// it (ReturnValuesOnConditionCheckFailure = ALL_OLD) and the server sent it (DynamoDB does,
+    /// dynalite does not). Spares a second read to learn who holds a lock.
+    std::optional<attribute_map> condition_failure_item;
 
     void clear() { *this = diagnostics{}; }
 };

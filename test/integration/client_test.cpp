@@ -172,6 +172,12 @@ TEST_P(client_test, failed_condition_is_reported_with_diagnostics) {
         EXPECT_EQ(diag.service_error_type, "ConditionalCheckFailedException");
         EXPECT_FALSE(diag.request_id.empty());
         EXPECT_EQ(diag.attempts, 1u);
+        if (server().features.item_on_condition_failure) {
+            require(diag.condition_failure_item.has_value(), "the current item comes back with the failure");
+            EXPECT_EQ(diag.condition_failure_item->get("sk")->as_string(), "job");
+        } else {
+            EXPECT_FALSE(diag.condition_failure_item.has_value()); // dynalite ignores the option
+        }
         co_await db.async_delete_table(drop(table));
     });
 }

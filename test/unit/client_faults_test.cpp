@@ -193,6 +193,23 @@ TEST(client_faults, throttling_is_retried_until_success) {
     EXPECT_EQ(peer.requests().size(), 3u);
 }
 
+TEST(client_faults, failed_condition_hands_back_the_current_item) {
+    fault_peer peer([](auto&, auto) {
+        return reply_raw(http_reply(
+            400,
+            R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",)"
+            R"("message":"The conditional request failed","Item":{"id":{"S":"job-1"},"owner":{"S":"w2"}}})"));
+    });
+    auto put = conditional_put();
+    put.return_values_on_condition_check_failure = return_value::all_old;
+    diagnostics diag;
+    auto [ec, res] = run_op(options_for(peer), put, &diag);
+    EXPECT_EQ(ec, service_errc::conditional_check_failed) << ec.message();
+    ASSERT_TRUE(diag.condition_failure_item.has_value());
+    EXPECT_EQ(diag.condition_failure_item->get("owner")->as_string(), "w2");
+    EXPECT_EQ(peer.requests().size(), 1u);
+}
+
 TEST(client_faults, checksum_mismatch_is_retried_for_reads) {
     fault_peer peer([](auto&, std::size_t i) {
         if (i == 0)
