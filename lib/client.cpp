@@ -184,6 +184,47 @@ asio::awaitable<error_code> client_impl::ensure_credentials(diagnostics& diag, b
     co_return error_code{};
 }
 
+asio::awaitable<client_impl::attempt_result>
+client_impl::send_attempt(core::http_request& hr, std::string_view target, std::string_view name,
+                          std::uint32_t attempt, clock::time_point op_deadline) {
+    attempt_result a;
+    auto [aec, conn] = co_await pool_->acquire({op_deadline, op_deadline});
+    if (aec) {
+        a.io.ec = aec;
+        co_return a;
+    }
+    a.reused = conn->is_connected();
+    const transport::deadlines d{clock::now() + options_.attempt_timeout, op_deadline};
+    if (!a.reused)
+        a.io = co_await conn->connect(d);
+    a.started = clock::now();
+    if (!a.io.ec) {
+        // Only the headers DynamoDB needs are signed; transport headers are added after.
+        hr.headers.clear();
+        hr.headers.push_back({"Host", endpoint_.host_header});
+        hr.headers.push_back({"Content-Type", "application/x-amz-json-1.0"});
+        hr.headers.push_back({"X-Amz-Target", std::string(target)});
+        a.io.ec = signer_->sign(hr, *credentials_, clock_offset_.adjust(std::chrono::system_clock::now()));
+        if (a.io.ec) {
+            a.io.detail = "cannot sign the request";
+        } else {
+            if (log_enabled(log_level::trace))
+                log_request(hr, name, attempt);
+            transport::beast_request breq{http::verb::post, hr.target, 11};
+            for (const auto& h : hr.headers)
+                breq.insert(h.name, h.value);
+            breq.set(http::field::user_agent, user_agent);
+            breq.set(http::field::accept_encoding, "identity");
+            breq.body() = std::move(hr.body);
+            breq.prepare_payload();
+            a.io = co_await conn->exchange(breq, a.reply, d, options_.max_response_bytes);
+            hr.body = std::move(breq.body()); // kept for the next attempt
+        }
+    }
+    pool_->release(std::move(conn));
+    co_return a;
+}
+
 template <class Request>
 asio::awaitable<std::pair<error_code, response_t<Request>>>
 client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* user_diag) {
@@ -224,44 +265,11 @@ client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* us
         if (auto ec = co_await self->ensure_credentials(diag, std::exchange(refresh_credentials, false)))
             co_return fail(ec);
 
-        auto [aec, conn] = co_await self->pool_->acquire({op_deadline, op_deadline});
-        if (aec)
-            co_return fail(aec);
-        const bool reused = conn->is_connected();
-        const transport::deadlines d{clock::now() + self->options_.attempt_timeout, op_deadline};
-
-        transport::exchange_result r;
-        if (!reused)
-            r = co_await conn->connect(d);
-        core::http_response res;
-        const auto started = clock::now();
-        if (!r.ec) {
-            // Only the headers DynamoDB needs are signed; transport headers are added after.
-            hr.headers.clear();
-            hr.headers.push_back({"Host", self->endpoint_.host_header});
-            hr.headers.push_back({"Content-Type", "application/x-amz-json-1.0"});
-            hr.headers.push_back({"X-Amz-Target", std::string(traits::target)});
-            if (auto sec = self->signer_->sign(
-                    hr, *self->credentials_, self->clock_offset_.adjust(std::chrono::system_clock::now()))) {
-                self->pool_->release(std::move(conn));
-                diag.client_message = "cannot sign the request";
-                co_return fail(sec);
-            }
-            if (self->log_enabled(log_level::trace))
-                self->log_request(hr, traits::name, attempt);
-
-            transport::beast_request breq{http::verb::post, hr.target, 11};
-            for (const auto& h : hr.headers)
-                breq.insert(h.name, h.value);
-            breq.set(http::field::user_agent, user_agent);
-            breq.set(http::field::accept_encoding, "identity");
-            breq.body() = std::move(hr.body);
-            breq.prepare_payload();
-            r = co_await conn->exchange(breq, res, d, self->options_.max_response_bytes);
-            hr.body = std::move(breq.body()); // kept for the next attempt
-        }
-        self->pool_->release(std::move(conn));
-
+        auto sent = co_await self->send_attempt(hr, traits::target, traits::name, attempt, op_deadline);
+        auto& r = sent.io;
+        auto& res = sent.reply;
+        const bool reused = sent.reused;
+        const auto started = sent.started;
         if (r.ec == asio::error::operation_aborted) {
             diag.client_message = r.request_sent ? "cancelled after the request was sent" : "cancelled";
             co_return fail(r.ec);

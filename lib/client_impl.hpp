@@ -57,6 +57,17 @@ public:
     std::atomic<bool> stopped_{false};
 
 private:
+    /// One attempt: a pooled connection (connected if new), sign, send, read the reply.
+    struct attempt_result {
+        transport::exchange_result io; ///< what went wrong, if anything, and how far it got
+        core::http_response reply;
+        bool reused = false; ///< went over a connection that had carried requests before
+        std::chrono::steady_clock::time_point started{};
+    };
+    boost::asio::awaitable<attempt_result> send_attempt(core::http_request& hr, std::string_view target,
+                                                        std::string_view name, std::uint32_t attempt,
+                                                        std::chrono::steady_clock::time_point op_deadline);
+
     boost::asio::awaitable<error_code> ensure_credentials(diagnostics& diag, bool force_refresh);
     void log(log_level level, std::string_view text) const;
     bool log_enabled(log_level level) const noexcept { return options_.log.enabled(level); }
