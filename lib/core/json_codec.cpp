@@ -3,7 +3,6 @@
 
 #include "validation.hpp"
 
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 
@@ -25,6 +24,21 @@ constexpr bool needs_escape(unsigned char c) noexcept {
     return c < 0x20 || c == '"' || c == '\\';
 }
 
+// The letter of the two-character escape of a byte ('n' for a line feed), or 0 where JSON has none
+// and \u00XX is written instead.
+constexpr std::array<char, 256> make_short_escapes() {
+    std::array<char, 256> t{};
+    t['"'] = '"';
+    t['\\'] = '\\';
+    t['\n'] = 'n';
+    t['\r'] = 'r';
+    t['\t'] = 't';
+    t['\b'] = 'b';
+    t['\f'] = 'f';
+    return t;
+}
+constexpr std::array<char, 256> short_escapes = make_short_escapes();
+
 } // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -40,32 +54,12 @@ void append_json_string(std::string& out, std::string_view s) {
         if (p == end)
             break;
         const auto c = static_cast<unsigned char>(*p++);
-        switch (c) {
-        case '"':
-            out.append("\\\"", 2);
-            break;
-        case '\\':
-            out.append("\\\\", 2);
-            break;
-        case '\n':
-            out.append("\\n", 2);
-            break;
-        case '\r':
-            out.append("\\r", 2);
-            break;
-        case '\t':
-            out.append("\\t", 2);
-            break;
-        case '\b':
-            out.append("\\b", 2);
-            break;
-        case '\f':
-            out.append("\\f", 2);
-            break;
-        default: {
+        if (const char letter = short_escapes[c]) {
+            const char esc[2] = {'\\', letter};
+            out.append(esc, sizeof esc);
+        } else {
             const char esc[6] = {'\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 0xF]};
             out.append(esc, sizeof esc);
-        }
         }
     }
     out.push_back('"');
@@ -172,11 +166,8 @@ void encode_set(std::string_view tag, const attribute_value::set_type& elements,
     out.append("{\"");
     out.append(tag);
     out.append("\":[");
-    bool first = true;
     for (const auto& e : elements) {
-        if (!first)
-            out.push_back(',');
-        first = false;
+        append_json_separator(out);
         if (binary) {
             out.push_back('"');
             base64_encode(e, out);
@@ -215,11 +206,8 @@ void encode_attribute_value(const attribute_value& v, std::string& out) {
         return;
     case attribute_type::list: {
         out.append("{\"L\":[");
-        bool first = true;
         for (const auto& e : v.as_list()) {
-            if (!first)
-                out.push_back(',');
-            first = false;
+            append_json_separator(out);
             encode_attribute_value(e, out);
         }
         out.append("]}");
@@ -244,13 +232,8 @@ void encode_attribute_value(const attribute_value& v, std::string& out) {
 
 void encode_item(const attribute_map& item, std::string& out) {
     out.push_back('{');
-    bool first = true;
     for (const auto& [name, value] : item) {
-        if (!first)
-            out.push_back(',');
-        first = false;
-        append_json_string(out, name);
-        out.push_back(':');
+        append_json_key(out, name);
         encode_attribute_value(value, out);
     }
     out.push_back('}');
@@ -272,24 +255,6 @@ struct decode_failure {
 
 bool decode_value(const json::value& v, attribute_value& out, int depth, decode_failure& f);
 bool decode_map(const json::object& o, attribute_map& out, int depth, decode_failure& f);
-
-void prepend_member(decode_failure& f, std::string_view name) {
-    std::string segment;
-    append_printable(segment, name);
-    if (!f.where.empty() && f.where.front() != '[')
-        segment.push_back('.');
-    f.where.insert(0, segment);
-}
-
-void prepend_index(decode_failure& f, std::size_t i) {
-    char buf[24];
-    buf[0] = '[';
-    auto r = std::to_chars(buf + 1, buf + sizeof buf - 1, i);
-    *r.ptr++ = ']';
-    if (!f.where.empty() && f.where.front() != '[')
-        f.where.insert(0, 1, '.');
-    f.where.insert(0, buf, static_cast<std::size_t>(r.ptr - buf));
-}
 
 bool fail(decode_failure& f, std::string_view reason) {
     f.reason = reason;
@@ -342,7 +307,7 @@ bool decode_set(const json::value& v, attribute_value::set_type& out, set_kind k
             break;
         }
         if (!ok) {
-            prepend_index(f, i);
+            detail::prepend_index(f.where, i);
             return false;
         }
     }
@@ -400,7 +365,7 @@ bool decode_value(const json::value& v, attribute_value& out, int depth, decode_
         list.resize(a->size());
         for (std::size_t i = 0; i < a->size(); ++i) {
             if (!decode_value((*a)[i], list[i], depth + 1, f)) {
-                prepend_index(f, i);
+                detail::prepend_index(f.where, i);
                 return false;
             }
         }
@@ -437,7 +402,7 @@ bool decode_map(const json::object& o, attribute_map& out, int depth, decode_fai
         // A JSON object's keys are unique once parsed, so no lookup is needed.
         attribute_value& value = out.append(std::string(member.key()), attribute_value());
         if (!decode_value(member.value(), value, depth, f)) {
-            prepend_member(f, member.key());
+            detail::prepend_member(f.where, member.key());
             return false;
         }
     }
@@ -491,23 +456,13 @@ json::value parse_json(std::string_view text, json::storage_ptr storage, error_c
 }
 
 error_code parse_attribute_value(std::string_view text, attribute_value& out, std::string& message) {
-    unsigned char buffer[2048];
-    json::monotonic_resource resource(buffer, sizeof buffer);
-    error_code ec;
-    json::value v = parse_json(text, &resource, ec, message);
-    if (ec)
-        return ec;
-    return decode_attribute_value(v, out, message);
+    return with_parsed_json<2048>(
+        text, message, [&](const json::value& v) { return decode_attribute_value(v, out, message); });
 }
 
 error_code parse_item(std::string_view text, attribute_map& out, std::string& message) {
-    unsigned char buffer[2048];
-    json::monotonic_resource resource(buffer, sizeof buffer);
-    error_code ec;
-    json::value v = parse_json(text, &resource, ec, message);
-    if (ec)
-        return ec;
-    return decode_item(v, out, message);
+    return with_parsed_json<2048>(text, message,
+                                  [&](const json::value& v) { return decode_item(v, out, message); });
 }
 
 } // namespace dynalock::core

@@ -9,6 +9,7 @@
 #include <dynalock/attribute_value.hpp>
 #include <dynalock/error.hpp>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -81,6 +82,20 @@ inline constexpr std::size_t max_json_depth = 128;
 /// `message`. Never throws, std::bad_alloc aside.
 boost::json::value parse_json(std::string_view text, boost::json::storage_ptr storage, error_code& ec,
                               std::string& message);
+
+/// Parses `text` with parse_json, taking memory from a stack buffer of `buffer_size` bytes before the
+/// heap (small bodies need no allocation for the DOM), and returns `use(value)`, an error_code, or the
+/// parse error.
+template <std::size_t buffer_size, class Use>
+error_code with_parsed_json(std::string_view text, std::string& message, Use&& use) {
+    unsigned char buffer[buffer_size];
+    boost::json::monotonic_resource resource(buffer, sizeof buffer);
+    error_code ec;
+    const boost::json::value v = parse_json(text, &resource, ec, message);
+    if (ec)
+        return ec;
+    return use(v);
+}
 
 } // namespace dynalock::core
 

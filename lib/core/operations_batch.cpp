@@ -20,11 +20,8 @@ constexpr std::size_t max_client_request_token_size = 36;
 void write_keys_and_attributes(std::string& out, const table_keys& t) {
     append_json_key(out, t.table_name);
     out.append("{\"Keys\":[");
-    bool first = true;
     for (const auto& key : t.keys) {
-        if (!first)
-            out.push_back(',');
-        first = false;
+        append_json_separator(out);
         encode_item(key, out);
     }
     out.push_back(']');
@@ -74,73 +71,111 @@ bool read_names(const json::object& o, expression_names& out, std::string& messa
     return true;
 }
 
-bool read_table_keys(std::string_view field, const json::object& tables, std::vector<table_keys>& out,
-                     std::string& message) {
+// Reads a {table name: entry} object into `out`, one element a table, `read(value, element)` filling an
+// element from its value; a failure inside gets "<field>.<table>" in front.
+template <class Entry, class Read>
+bool read_per_table(std::string_view field, const json::object& tables, std::vector<Entry>& out, Read&& read,
+                    std::string& message) {
     out.reserve(tables.size());
     for (const auto& t : tables) {
-        const json::object* ka = t.value().if_object();
-        table_keys& entry = out.emplace_back();
+        Entry& entry = out.emplace_back();
         entry.table_name.assign(t.key().data(), t.key().size());
-        bool ok = ka != nullptr || wrong_type(message, "", "an object (KeysAndAttributes)");
-        if (ok) {
-            const json::value* keys = ka->if_contains("Keys");
-            ok = keys == nullptr || keys->is_null() || read_items(*keys, "Keys", entry.keys, message);
-        }
-        ok = ok && read_bool(*ka, "ConsistentRead", entry.consistent_read, message) &&
-             read_string(*ka, "ProjectionExpression", entry.projection_expression, message) &&
-             read_names(*ka, entry.expression_attribute_names, message);
-        if (!ok) {
-            std::string where = table_field(field, t.key());
-            if (!message.empty() && message.front() != ':')
-                where.push_back('.');
-            message.insert(0, where);
+        if (!read(t.value(), entry)) {
+            prepend_path(table_field(field, t.key()), message);
             return false;
         }
     }
     return true;
 }
 
-bool read_table_writes(std::string_view field, const json::object& tables,
-                       std::vector<table_write_requests>& out, std::string& message) {
-    out.reserve(tables.size());
-    for (const auto& t : tables) {
-        table_write_requests& entry = out.emplace_back();
-        entry.table_name.assign(t.key().data(), t.key().size());
-        const json::array* requests = t.value().if_array();
-        bool ok = requests != nullptr || wrong_type(message, "", "an array of write requests");
-        for (std::size_t i = 0; ok && i < requests->size(); ++i) {
-            const json::object* r = (*requests)[i].if_object();
-            const json::object* put = nullptr;
-            const json::object* del = nullptr;
-            ok = (r != nullptr || wrong_type(message, "", "a write request object")) &&
-                 read_object(*r, "PutRequest", put, message) &&
-                 read_object(*r, "DeleteRequest", del, message);
-            if (ok && (put == nullptr) == (del == nullptr))
-                ok = wrong_type(message, "", "exactly one of PutRequest and DeleteRequest");
-            std::optional<attribute_map> map;
-            if (ok && put != nullptr) {
-                ok = read_item(*put, "Item", map, message);
-                if (ok)
-                    entry.requests.emplace_back(put_request{map ? std::move(*map) : attribute_map()});
-                else
-                    message.insert(0, "PutRequest.");
-            } else if (ok) {
-                ok = read_item(*del, "Key", map, message);
-                if (ok)
-                    entry.requests.emplace_back(delete_request{map ? std::move(*map) : attribute_map()});
-                else
-                    message.insert(0, "DeleteRequest.");
-            }
-            if (!ok)
-                with_prefix(make_error_code(errc::malformed_response), "", i,
-                            !message.empty() && message.front() == ':' ? "" : ".", message);
-        }
-        if (!ok) {
-            message.insert(0, table_field(field, t.key()));
-            return false;
-        }
+bool read_table_keys(std::string_view field, const json::object& tables, std::vector<table_keys>& out,
+                     std::string& message) {
+    return read_per_table(
+        field, tables, out,
+        [&](const json::value& v, table_keys& entry) {
+            const json::object* ka = v.if_object();
+            if (ka == nullptr)
+                return wrong_type(message, "", "an object (KeysAndAttributes)");
+            const json::value* keys = ka->if_contains("Keys");
+            return (keys == nullptr || keys->is_null() || read_items(*keys, "Keys", entry.keys, message)) &&
+                   read_bool(*ka, "ConsistentRead", entry.consistent_read, message) &&
+                   read_string(*ka, "ProjectionExpression", entry.projection_expression, message) &&
+                   read_names(*ka, entry.expression_attribute_names, message);
+        },
+        message);
+}
+
+// One PutRequest or DeleteRequest of an UnprocessedItems entry.
+bool read_write_request(const json::value& v, std::vector<write_request>& out, std::string& message) {
+    const json::object* r = v.if_object();
+    const json::object* put = nullptr;
+    const json::object* del = nullptr;
+    if (r == nullptr)
+        return wrong_type(message, "", "a write request object");
+    if (!read_object(*r, "PutRequest", put, message) || !read_object(*r, "DeleteRequest", del, message))
+        return false;
+    if ((put == nullptr) == (del == nullptr))
+        return wrong_type(message, "", "exactly one of PutRequest and DeleteRequest");
+    std::optional<attribute_map> map;
+    if (put != nullptr) {
+        if (!read_item(*put, "Item", map, message))
+            return nested("PutRequest", message);
+        out.emplace_back(put_request{map ? std::move(*map) : attribute_map()});
+    } else {
+        if (!read_item(*del, "Key", map, message))
+            return nested("DeleteRequest", message);
+        out.emplace_back(delete_request{map ? std::move(*map) : attribute_map()});
     }
     return true;
+}
+
+bool read_table_writes(std::string_view field, const json::object& tables,
+                       std::vector<table_write_requests>& out, std::string& message) {
+    return read_per_table(
+        field, tables, out,
+        [&](const json::value& v, table_write_requests& entry) {
+            const json::array* requests = v.if_array();
+            if (requests == nullptr)
+                return wrong_type(message, "", "an array of write requests");
+            for (std::size_t i = 0; i < requests->size(); ++i) {
+                if (!read_write_request((*requests)[i], entry.requests, message)) {
+                    with_prefix(make_error_code(errc::malformed_response), "", i,
+                                !message.empty() && message.front() == ':' ? "" : ".", message);
+                    return false;
+                }
+            }
+            return true;
+        },
+        message);
+}
+
+// The checks BatchGetItem and BatchWriteItem make of their RequestItems: at least one table, each
+// named once, at most `max_entries` entries (Entries, a member of Table) in all; `check_entries(table)`
+// checks one table's own entries. Errors about a table get "RequestItems.<table>" in front.
+template <class Table, class Entries, class CheckEntries>
+error_code validate_request_items(const std::vector<Table>& tables, Entries Table::*entries,
+                                  std::size_t max_entries, std::string_view too_many,
+                                  CheckEntries&& check_entries, std::string& message) {
+    if (tables.empty())
+        return invalid(errc::invalid_argument, "RequestItems", "must not be empty", message);
+    std::size_t total = 0;
+    for (std::size_t t = 0; t < tables.size(); ++t) {
+        const Table& table = tables[t];
+        auto in_table = [&](error_code ec) {
+            return prepend_path(ec, table_field("RequestItems", table.table_name), message);
+        };
+        if (error_code ec = validate_table_name(table.table_name, "RequestItems", message))
+            return ec;
+        for (std::size_t u = 0; u < t; ++u)
+            if (tables[u].table_name == table.table_name)
+                return in_table(invalid(errc::invalid_argument, "", "the table is listed twice", message));
+        total += (table.*entries).size();
+        if (total > max_entries)
+            return invalid(errc::too_many_items, "RequestItems", too_many, message);
+        if (error_code ec = check_entries(table))
+            return in_table(ec);
+    }
+    return {};
 }
 
 } // namespace
@@ -163,56 +198,37 @@ error_code parse(std::string_view body, batch_get_item_response& out, std::strin
         if (!read_object(o, "Responses", responses, message) ||
             !read_object(o, "UnprocessedKeys", unprocessed, message))
             return false;
-        if (responses != nullptr) {
-            out.responses.reserve(responses->size());
-            for (const auto& t : *responses) {
-                table_items& entry = out.responses.emplace_back();
-                entry.table_name.assign(t.key().data(), t.key().size());
-                if (!read_items(t.value(), table_field("Responses", t.key()), entry.items, message))
-                    return false;
-            }
-        }
+        const auto read_table_items = [&](const json::value& v, table_items& entry) {
+            return read_items(v, "", entry.items, message);
+        };
+        if (responses != nullptr &&
+            !read_per_table("Responses", *responses, out.responses, read_table_items, message))
+            return false;
         return unprocessed == nullptr ||
                read_table_keys("UnprocessedKeys", *unprocessed, out.unprocessed_keys, message);
     });
 }
 
 error_code validate(const batch_get_item_request& req, std::string& message) {
-    if (req.request_items.empty())
-        return invalid(errc::invalid_argument, "RequestItems", "must not be empty", message);
-    std::size_t total = 0;
-    for (std::size_t t = 0; t < req.request_items.size(); ++t) {
-        const table_keys& entry = req.request_items[t];
-        auto prefixed = [&](error_code ec) {
-            return prepend_path(ec, table_field("RequestItems", entry.table_name), message);
-        };
-        if (error_code ec = validate_table_name(entry.table_name, "RequestItems", message))
-            return ec;
-        for (std::size_t u = 0; u < t; ++u)
-            if (req.request_items[u].table_name == entry.table_name)
-                return prefixed(invalid(errc::invalid_argument, "", "the table is listed twice", message));
-        if (entry.keys.empty())
-            return prefixed(invalid(errc::invalid_argument, "Keys", "must not be empty", message));
-        total += entry.keys.size();
-        if (total > max_batch_get_keys)
-            return invalid(errc::too_many_items, "RequestItems", "BatchGetItem reads at most 100 keys",
-                           message);
-        for (std::size_t i = 0; i < entry.keys.size(); ++i) {
-            if (error_code ec = validate_key(entry.keys[i], "", message))
-                return prefixed(with_prefix(ec, "Keys", i, "", message));
-            for (std::size_t j = 0; j < i; ++j)
-                if (entry.keys[i] == entry.keys[j])
-                    return prefixed(
-                        with_prefix(invalid(errc::invalid_argument, "", "the key is listed twice", message),
-                                    "Keys", i, "", message));
-        }
-        const std::array expressions{
-            expression_ref{"ProjectionExpression", if_present(entry.projection_expression)}};
-        if (error_code ec =
-                validate_expressions(expressions, entry.expression_attribute_names, {}, {}, message))
-            return prefixed(ec);
-    }
-    return {};
+    return validate_request_items(
+        req.request_items, &table_keys::keys, max_batch_get_keys, "BatchGetItem reads at most 100 keys",
+        [&](const table_keys& entry) -> error_code {
+            if (entry.keys.empty())
+                return invalid(errc::invalid_argument, "Keys", "must not be empty", message);
+            for (std::size_t i = 0; i < entry.keys.size(); ++i) {
+                if (error_code ec = validate_key(entry.keys[i], "", message))
+                    return with_prefix(ec, "Keys", i, "", message);
+                for (std::size_t j = 0; j < i; ++j)
+                    if (entry.keys[i] == entry.keys[j])
+                        return with_prefix(
+                            invalid(errc::invalid_argument, "", "the key is listed twice", message), "Keys",
+                            i, "", message);
+            }
+            const std::array expressions{
+                expression_ref{"ProjectionExpression", if_present(entry.projection_expression)}};
+            return validate_expressions(expressions, entry.expression_attribute_names, {}, {}, message);
+        },
+        message);
 }
 
 bool is_idempotent(const batch_get_item_request&) noexcept {
@@ -241,45 +257,32 @@ error_code parse(std::string_view body, batch_write_item_response& out, std::str
 }
 
 error_code validate(const batch_write_item_request& req, std::string& message) {
-    if (req.request_items.empty())
-        return invalid(errc::invalid_argument, "RequestItems", "must not be empty", message);
-    std::size_t total = 0;
-    for (std::size_t t = 0; t < req.request_items.size(); ++t) {
-        const table_write_requests& entry = req.request_items[t];
-        auto prefixed = [&](error_code ec) {
-            return prepend_path(ec, table_field("RequestItems", entry.table_name), message);
-        };
-        if (error_code ec = validate_table_name(entry.table_name, "RequestItems", message))
-            return ec;
-        for (std::size_t u = 0; u < t; ++u)
-            if (req.request_items[u].table_name == entry.table_name)
-                return prefixed(invalid(errc::invalid_argument, "", "the table is listed twice", message));
-        if (entry.requests.empty())
-            return prefixed(
-                invalid(errc::invalid_argument, "", "must hold at least one write request", message));
-        total += entry.requests.size();
-        if (total > max_batch_write_requests)
-            return invalid(errc::too_many_items, "RequestItems", "BatchWriteItem takes at most 25 requests",
-                           message);
-        for (std::size_t i = 0; i < entry.requests.size(); ++i) {
-            const write_request& r = entry.requests[i];
-            if (const put_request* put = std::get_if<put_request>(&r)) {
-                if (error_code ec = validate_item(put->item, "PutRequest.Item", message))
-                    return prefixed(with_prefix(ec, "", i, ".", message));
-                continue;
+    return validate_request_items(
+        req.request_items, &table_write_requests::requests, max_batch_write_requests,
+        "BatchWriteItem takes at most 25 requests",
+        [&](const table_write_requests& entry) -> error_code {
+            if (entry.requests.empty())
+                return invalid(errc::invalid_argument, "", "must hold at least one write request", message);
+            for (std::size_t i = 0; i < entry.requests.size(); ++i) {
+                const write_request& r = entry.requests[i];
+                if (const put_request* put = std::get_if<put_request>(&r)) {
+                    if (error_code ec = validate_item(put->item, "PutRequest.Item", message))
+                        return with_prefix(ec, "", i, ".", message);
+                    continue;
+                }
+                const attribute_map& key = std::get<delete_request>(r).key;
+                if (error_code ec = validate_key(key, "DeleteRequest.Key", message))
+                    return with_prefix(ec, "", i, ".", message);
+                for (std::size_t j = 0; j < i; ++j)
+                    if (const delete_request* other = std::get_if<delete_request>(&entry.requests[j]);
+                        other != nullptr && other->key == key)
+                        return with_prefix(invalid(errc::invalid_argument, "DeleteRequest.Key",
+                                                   "the key is listed twice", message),
+                                           "", i, ".", message);
             }
-            const attribute_map& key = std::get<delete_request>(r).key;
-            if (error_code ec = validate_key(key, "DeleteRequest.Key", message))
-                return prefixed(with_prefix(ec, "", i, ".", message));
-            for (std::size_t j = 0; j < i; ++j)
-                if (const delete_request* other = std::get_if<delete_request>(&entry.requests[j]);
-                    other != nullptr && other->key == key)
-                    return prefixed(with_prefix(invalid(errc::invalid_argument, "DeleteRequest.Key",
-                                                        "the key is listed twice", message),
-                                                "", i, ".", message));
-        }
-    }
-    return {};
+            return {};
+        },
+        message);
 }
 
 // Plain puts and deletes: applying one twice leaves the same state.
@@ -291,96 +294,46 @@ bool is_idempotent(const batch_write_item_request&) noexcept {
 
 namespace {
 
-void write_transact_common(std::string& out, const std::optional<std::string>& condition,
-                           const expression_names& names, const attribute_map& values,
-                           const std::optional<return_value>& on_failure) {
-    write_string(out, "ConditionExpression", condition);
-    write_names(out, names);
-    write_values(out, values);
-    write_enum(out, "ReturnValuesOnConditionCheckFailure", on_failure);
-}
+// The member name of each action, in the order of transact_write_item's alternatives.
+constexpr std::array<std::string_view, 4> action_names{"ConditionCheck", "Put", "Delete", "Update"};
+static_assert(std::variant_size_v<transact_write_item> == action_names.size());
 
+// {"Put":{...}} and the like.
 void write_transact_item(std::string& out, const transact_write_item& item) {
-    out.push_back('{');
     std::visit(
-        [&](const auto& a) {
-            using action = std::decay_t<decltype(a)>;
-            if constexpr (std::is_same_v<action, transact_condition_check>) {
-                out.append("\"ConditionCheck\":{");
-                write_string(out, "TableName", a.table_name);
-                write_item(out, "Key", a.key);
-                write_string(out, "ConditionExpression", a.condition_expression);
-                write_names(out, a.expression_attribute_names);
-                write_values(out, a.expression_attribute_values);
-                write_enum(out, "ReturnValuesOnConditionCheckFailure",
-                           a.return_values_on_condition_check_failure);
-            } else if constexpr (std::is_same_v<action, transact_put>) {
-                out.append("\"Put\":{");
-                write_string(out, "TableName", a.table_name);
-                write_item(out, "Item", a.item);
-                write_transact_common(out, a.condition_expression, a.expression_attribute_names,
-                                      a.expression_attribute_values,
-                                      a.return_values_on_condition_check_failure);
-            } else if constexpr (std::is_same_v<action, transact_delete>) {
-                out.append("\"Delete\":{");
-                write_string(out, "TableName", a.table_name);
-                write_item(out, "Key", a.key);
-                write_transact_common(out, a.condition_expression, a.expression_attribute_names,
-                                      a.expression_attribute_values,
-                                      a.return_values_on_condition_check_failure);
-            } else {
-                out.append("\"Update\":{");
-                write_string(out, "TableName", a.table_name);
-                write_item(out, "Key", a.key);
-                write_string(out, "UpdateExpression", a.update_expression);
-                write_transact_common(out, a.condition_expression, a.expression_attribute_names,
-                                      a.expression_attribute_values,
-                                      a.return_values_on_condition_check_failure);
-            }
+        [&](const auto& action) {
+            out.append("{\"").append(action_names[item.index()]).append("\":{");
+            write_item_action(out, action);
+            out.append("}}");
         },
         item);
-    out.append("}}");
 }
 
-// Member name in TransactItems, for messages.
-std::string_view action_name(const transact_write_item& item) noexcept {
-    constexpr std::array<std::string_view, 4> names{".ConditionCheck.", ".Put.", ".Delete.", ".Update."};
-    return names[item.index()];
+// The expressions of each action: a ConditionCheck needs its condition, an Update its update.
+std::array<expression_ref, 1> action_expressions(const transact_condition_check& a) {
+    return {expression_ref{"ConditionExpression", &a.condition_expression, true}};
+}
+std::array<expression_ref, 1> action_expressions(const transact_put& a) {
+    return {optional_condition(a)};
+}
+std::array<expression_ref, 1> action_expressions(const transact_delete& a) {
+    return {optional_condition(a)};
+}
+std::array<expression_ref, 2> action_expressions(const transact_update& a) {
+    return {expression_ref{"UpdateExpression", a.update_expression.empty() ? nullptr : &a.update_expression,
+                           true},
+            optional_condition(a)};
 }
 
 error_code validate_action(const transact_write_item& item, std::string& message) {
-    return std::visit(
-        [&](const auto& a) -> error_code {
-            using action = std::decay_t<decltype(a)>;
-            if constexpr (std::is_same_v<action, transact_condition_check>) {
-                const std::array expressions{
-                    expression_ref{"ConditionExpression", &a.condition_expression, true}};
-                return validate_write(a.table_name, nullptr, &a.key, expressions,
-                                      a.expression_attribute_names, a.expression_attribute_values,
-                                      a.return_values_on_condition_check_failure, message);
-            } else if constexpr (std::is_same_v<action, transact_put>) {
-                const std::array expressions{
-                    expression_ref{"ConditionExpression", if_present(a.condition_expression)}};
-                return validate_write(a.table_name, &a.item, nullptr, expressions,
-                                      a.expression_attribute_names, a.expression_attribute_values,
-                                      a.return_values_on_condition_check_failure, message);
-            } else if constexpr (std::is_same_v<action, transact_delete>) {
-                const std::array expressions{
-                    expression_ref{"ConditionExpression", if_present(a.condition_expression)}};
-                return validate_write(a.table_name, nullptr, &a.key, expressions,
-                                      a.expression_attribute_names, a.expression_attribute_values,
-                                      a.return_values_on_condition_check_failure, message);
-            } else {
-                const std::array expressions{
-                    expression_ref{"UpdateExpression",
-                                   a.update_expression.empty() ? nullptr : &a.update_expression, true},
-                    expression_ref{"ConditionExpression", if_present(a.condition_expression)}};
-                return validate_write(a.table_name, nullptr, &a.key, expressions,
-                                      a.expression_attribute_names, a.expression_attribute_values,
-                                      a.return_values_on_condition_check_failure, message);
-            }
-        },
-        item);
+    return std::visit([&](const auto& a) { return validate_item_action(a, action_expressions(a), message); },
+                      item);
+}
+
+// Puts "TransactItems[i].<action>." in front of a message about the action at `i`.
+error_code in_action(error_code ec, std::size_t i, const transact_write_item& item, std::string& message) {
+    nested(action_names[item.index()], message);
+    return with_prefix(ec, "TransactItems", i, ".", message);
 }
 
 // Table and key of an action that names its key (all but Put, whose key is inside the item).
@@ -426,16 +379,16 @@ error_code validate(const transact_write_items_request& req, std::string& messag
     for (std::size_t i = 0; i < req.transact_items.size(); ++i) {
         const transact_write_item& item = req.transact_items[i];
         if (error_code ec = validate_action(item, message))
-            return with_prefix(ec, "TransactItems", i, action_name(item), message);
+            return in_action(ec, i, item, message);
         const auto [table, key] = target_key(item);
         if (table == nullptr)
             continue;
         for (std::size_t j = 0; j < i; ++j) {
             const auto [other_table, other_key] = target_key(req.transact_items[j]);
             if (other_table != nullptr && *other_table == *table && *other_key == *key)
-                return with_prefix(invalid(errc::invalid_argument, "Key",
-                                           "two actions of one transaction target the same item", message),
-                                   "TransactItems", i, action_name(item), message);
+                return in_action(invalid(errc::invalid_argument, "Key",
+                                         "two actions of one transaction target the same item", message),
+                                 i, item, message);
         }
     }
     return {};

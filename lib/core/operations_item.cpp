@@ -28,6 +28,19 @@ error_code validate_write(std::string_view table_name, const attribute_map* item
 
 } // namespace detail
 
+namespace {
+
+// PutItem and DeleteItem: an optional condition, and ReturnValues NONE or ALL_OLD.
+template <class Request>
+error_code validate_put_or_delete(const Request& req, std::string& message) {
+    const std::array expressions{optional_condition(req)};
+    if (error_code ec = validate_item_action(req, expressions, message))
+        return ec;
+    return check_none_or_all_old(req.return_values, "ReturnValues", message);
+}
+
+} // namespace
+
 // ---- GetItem ------------------------------------------------------------------------------------
 
 void serialize(const get_item_request& req, std::string& body) {
@@ -43,8 +56,7 @@ void serialize(const get_item_request& req, std::string& body) {
 
 error_code parse(std::string_view body, get_item_response& out, std::string& message) {
     out = {};
-    return parse_body(body, message,
-                      [&](const json::object& o) { return read_item(o, "Item", out.item, message); });
+    return parse_item_reply(body, "Item", out.item, message);
 }
 
 error_code validate(const get_item_request& req, std::string& message) {
@@ -66,30 +78,17 @@ bool is_idempotent(const get_item_request&) noexcept {
 void serialize(const put_item_request& req, std::string& body) {
     reserve_body(body, 256 + req.table_name.size());
     body.push_back('{');
-    write_string(body, "TableName", req.table_name);
-    write_item(body, "Item", req.item);
-    write_string(body, "ConditionExpression", req.condition_expression);
-    write_names(body, req.expression_attribute_names);
-    write_values(body, req.expression_attribute_values);
-    write_enum(body, "ReturnValues", req.return_values);
-    write_enum(body, "ReturnValuesOnConditionCheckFailure", req.return_values_on_condition_check_failure);
+    write_item_action(body, req);
     body.push_back('}');
 }
 
 error_code parse(std::string_view body, put_item_response& out, std::string& message) {
     out = {};
-    return parse_body(body, message, [&](const json::object& o) {
-        return read_item(o, "Attributes", out.attributes, message);
-    });
+    return parse_item_reply(body, "Attributes", out.attributes, message);
 }
 
 error_code validate(const put_item_request& req, std::string& message) {
-    const std::array expressions{expression_ref{"ConditionExpression", if_present(req.condition_expression)}};
-    if (error_code ec = validate_write(req.table_name, &req.item, nullptr, expressions,
-                                       req.expression_attribute_names, req.expression_attribute_values,
-                                       req.return_values_on_condition_check_failure, message))
-        return ec;
-    return check_none_or_all_old(req.return_values, "ReturnValues", message);
+    return validate_put_or_delete(req, message);
 }
 
 bool is_idempotent(const put_item_request& req) noexcept {
@@ -101,30 +100,20 @@ bool is_idempotent(const put_item_request& req) noexcept {
 void serialize(const update_item_request& req, std::string& body) {
     reserve_body(body, 256 + req.table_name.size());
     body.push_back('{');
-    write_string(body, "TableName", req.table_name);
-    write_item(body, "Key", req.key);
-    write_string(body, "UpdateExpression", req.update_expression);
-    write_string(body, "ConditionExpression", req.condition_expression);
-    write_names(body, req.expression_attribute_names);
-    write_values(body, req.expression_attribute_values);
-    write_enum(body, "ReturnValues", req.return_values);
-    write_enum(body, "ReturnValuesOnConditionCheckFailure", req.return_values_on_condition_check_failure);
+    write_item_action(body, req);
     body.push_back('}');
 }
 
 error_code parse(std::string_view body, update_item_response& out, std::string& message) {
     out = {};
-    return parse_body(body, message, [&](const json::object& o) {
-        return read_item(o, "Attributes", out.attributes, message);
-    });
+    return parse_item_reply(body, "Attributes", out.attributes, message);
 }
 
+// Any ReturnValues is allowed here.
 error_code validate(const update_item_request& req, std::string& message) {
     const std::array expressions{expression_ref{"UpdateExpression", if_present(req.update_expression)},
-                                 expression_ref{"ConditionExpression", if_present(req.condition_expression)}};
-    return validate_write(req.table_name, nullptr, &req.key, expressions, req.expression_attribute_names,
-                          req.expression_attribute_values, req.return_values_on_condition_check_failure,
-                          message);
+                                 optional_condition(req)};
+    return validate_item_action(req, expressions, message);
 }
 
 // ADD and SET x = x + :n change the item again on every resend.
@@ -137,30 +126,17 @@ bool is_idempotent(const update_item_request&) noexcept {
 void serialize(const delete_item_request& req, std::string& body) {
     reserve_body(body, 192 + req.table_name.size());
     body.push_back('{');
-    write_string(body, "TableName", req.table_name);
-    write_item(body, "Key", req.key);
-    write_string(body, "ConditionExpression", req.condition_expression);
-    write_names(body, req.expression_attribute_names);
-    write_values(body, req.expression_attribute_values);
-    write_enum(body, "ReturnValues", req.return_values);
-    write_enum(body, "ReturnValuesOnConditionCheckFailure", req.return_values_on_condition_check_failure);
+    write_item_action(body, req);
     body.push_back('}');
 }
 
 error_code parse(std::string_view body, delete_item_response& out, std::string& message) {
     out = {};
-    return parse_body(body, message, [&](const json::object& o) {
-        return read_item(o, "Attributes", out.attributes, message);
-    });
+    return parse_item_reply(body, "Attributes", out.attributes, message);
 }
 
 error_code validate(const delete_item_request& req, std::string& message) {
-    const std::array expressions{expression_ref{"ConditionExpression", if_present(req.condition_expression)}};
-    if (error_code ec = validate_write(req.table_name, nullptr, &req.key, expressions,
-                                       req.expression_attribute_names, req.expression_attribute_values,
-                                       req.return_values_on_condition_check_failure, message))
-        return ec;
-    return check_none_or_all_old(req.return_values, "ReturnValues", message);
+    return validate_put_or_delete(req, message);
 }
 
 bool is_idempotent(const delete_item_request& req) noexcept {

@@ -9,6 +9,31 @@ using namespace detail;
 
 namespace {
 
+// Query and Scan send the same members in the same order, but for the few only one of them has.
+template <class Request>
+void write_page_request(std::string& body, const Request& req) {
+    body.push_back('{');
+    write_string(body, "TableName", req.table_name);
+    write_string(body, "IndexName", req.index_name);
+    if constexpr (requires { req.key_condition_expression; })
+        write_string(body, "KeyConditionExpression", req.key_condition_expression);
+    write_string(body, "FilterExpression", req.filter_expression);
+    write_string(body, "ProjectionExpression", req.projection_expression);
+    write_names(body, req.expression_attribute_names);
+    write_values(body, req.expression_attribute_values);
+    write_bool(body, "ConsistentRead", req.consistent_read);
+    write_integer(body, "Limit", req.limit);
+    write_item(body, "ExclusiveStartKey", req.exclusive_start_key);
+    if constexpr (requires { req.scan_index_forward; })
+        write_bool(body, "ScanIndexForward", req.scan_index_forward);
+    write_enum(body, "Select", req.select);
+    if constexpr (requires { req.segment; }) {
+        write_integer(body, "Segment", req.segment);
+        write_integer(body, "TotalSegments", req.total_segments);
+    }
+    body.push_back('}');
+}
+
 // Query and Scan return the same page shape.
 template <class Page>
 error_code parse_page(std::string_view body, Page& out, std::string& message) {
@@ -21,6 +46,16 @@ error_code parse_page(std::string_view body, Page& out, std::string& message) {
                read_int64(o, "ScannedCount", out.scanned_count, message) &&
                read_item(o, "LastEvaluatedKey", out.last_evaluated_key, message);
     });
+}
+
+// The checks Query and Scan start with: the table and the expressions with their placeholders.
+template <class Request>
+error_code validate_table_and_expressions(const Request& req, std::span<const expression_ref> expressions,
+                                          std::string& message) {
+    if (error_code ec = validate_table_name(req.table_name, "TableName", message))
+        return ec;
+    return validate_expressions(expressions, req.expression_attribute_names, req.expression_attribute_values,
+                                {}, message);
 }
 
 // The members Query and Scan share, after their own.
@@ -43,21 +78,7 @@ error_code validate_read_options(const Request& req, std::string& message) {
 
 void serialize(const query_request& req, std::string& body) {
     reserve_body(body, 256 + req.table_name.size() + req.key_condition_expression.size());
-    body.push_back('{');
-    write_string(body, "TableName", req.table_name);
-    write_string(body, "IndexName", req.index_name);
-    write_string(body, "KeyConditionExpression", req.key_condition_expression);
-    write_string(body, "FilterExpression", req.filter_expression);
-    write_string(body, "ProjectionExpression", req.projection_expression);
-    write_names(body, req.expression_attribute_names);
-    write_values(body, req.expression_attribute_values);
-    write_bool(body, "ConsistentRead", req.consistent_read);
-    write_integer(body, "Limit", req.limit);
-    if (req.exclusive_start_key)
-        write_item(body, "ExclusiveStartKey", *req.exclusive_start_key);
-    write_bool(body, "ScanIndexForward", req.scan_index_forward);
-    write_enum(body, "Select", req.select);
-    body.push_back('}');
+    write_page_request(body, req);
 }
 
 error_code parse(std::string_view body, query_response& out, std::string& message) {
@@ -65,15 +86,12 @@ error_code parse(std::string_view body, query_response& out, std::string& messag
 }
 
 error_code validate(const query_request& req, std::string& message) {
-    if (error_code ec = validate_table_name(req.table_name, "TableName", message))
-        return ec;
     const std::array expressions{
         expression_ref{"KeyConditionExpression",
                        req.key_condition_expression.empty() ? nullptr : &req.key_condition_expression, true},
         expression_ref{"FilterExpression", if_present(req.filter_expression)},
         expression_ref{"ProjectionExpression", if_present(req.projection_expression)}};
-    if (error_code ec = validate_expressions(expressions, req.expression_attribute_names,
-                                             req.expression_attribute_values, {}, message))
+    if (error_code ec = validate_table_and_expressions(req, expressions, message))
         return ec;
     return validate_read_options(req, message);
 }
@@ -86,21 +104,7 @@ bool is_idempotent(const query_request&) noexcept {
 
 void serialize(const scan_request& req, std::string& body) {
     reserve_body(body, 192 + req.table_name.size());
-    body.push_back('{');
-    write_string(body, "TableName", req.table_name);
-    write_string(body, "IndexName", req.index_name);
-    write_string(body, "FilterExpression", req.filter_expression);
-    write_string(body, "ProjectionExpression", req.projection_expression);
-    write_names(body, req.expression_attribute_names);
-    write_values(body, req.expression_attribute_values);
-    write_bool(body, "ConsistentRead", req.consistent_read);
-    write_integer(body, "Limit", req.limit);
-    if (req.exclusive_start_key)
-        write_item(body, "ExclusiveStartKey", *req.exclusive_start_key);
-    write_enum(body, "Select", req.select);
-    write_integer(body, "Segment", req.segment);
-    write_integer(body, "TotalSegments", req.total_segments);
-    body.push_back('}');
+    write_page_request(body, req);
 }
 
 error_code parse(std::string_view body, scan_response& out, std::string& message) {
@@ -108,13 +112,10 @@ error_code parse(std::string_view body, scan_response& out, std::string& message
 }
 
 error_code validate(const scan_request& req, std::string& message) {
-    if (error_code ec = validate_table_name(req.table_name, "TableName", message))
-        return ec;
     const std::array expressions{
         expression_ref{"FilterExpression", if_present(req.filter_expression)},
         expression_ref{"ProjectionExpression", if_present(req.projection_expression)}};
-    if (error_code ec = validate_expressions(expressions, req.expression_attribute_names,
-                                             req.expression_attribute_values, {}, message))
+    if (error_code ec = validate_table_and_expressions(req, expressions, message))
         return ec;
     if (req.segment.has_value() != req.total_segments.has_value())
         return invalid(errc::invalid_argument, "Segment", "Segment and TotalSegments go together", message);

@@ -11,31 +11,26 @@ using namespace detail;
 namespace {
 
 void write_key_schema(std::string& out, const std::vector<key_schema_element>& schema) {
-    append_json_key(out, "KeySchema");
-    out.push_back('[');
-    for (const key_schema_element& k : schema) {
-        append_json_separator(out);
-        out.push_back('{');
+    write_object_array(out, "KeySchema", schema, [&](const key_schema_element& k) {
         write_string(out, "AttributeName", k.attribute_name);
-        write_string(out, "KeyType", to_string(k.key_type));
-        out.push_back('}');
-    }
-    out.push_back(']');
+        write_string(out, "KeyType", wire_name(k.key_type));
+    });
 }
 
-void write_throughput(std::string& out, const provisioned_throughput& t) {
-    append_json_key(out, "ProvisionedThroughput");
-    out.push_back('{');
-    write_integer(out, "ReadCapacityUnits", t.read_capacity_units);
-    write_integer(out, "WriteCapacityUnits", t.write_capacity_units);
-    out.push_back('}');
+void write_throughput(std::string& out, const std::optional<provisioned_throughput>& t) {
+    if (!t)
+        return;
+    write_object(out, "ProvisionedThroughput", [&] {
+        write_integer(out, "ReadCapacityUnits", t->read_capacity_units);
+        write_integer(out, "WriteCapacityUnits", t->write_capacity_units);
+    });
 }
 
 void write_projection(std::string& out, const projection& p) {
-    append_json_key(out, "Projection");
-    out.push_back('{');
-    write_string(out, "ProjectionType", to_string(p.projection_type));
-    if (!p.non_key_attributes.empty()) {
+    write_object(out, "Projection", [&] {
+        write_string(out, "ProjectionType", wire_name(p.projection_type));
+        if (p.non_key_attributes.empty())
+            return;
         append_json_key(out, "NonKeyAttributes");
         out.push_back('[');
         for (const std::string& a : p.non_key_attributes) {
@@ -43,28 +38,28 @@ void write_projection(std::string& out, const projection& p) {
             append_json_string(out, a);
         }
         out.push_back(']');
-    }
-    out.push_back('}');
+    });
 }
 
 template <class Index>
 void write_indexes(std::string& out, std::string_view key, const std::vector<Index>& indexes) {
     if (indexes.empty())
         return;
-    append_json_key(out, key);
-    out.push_back('[');
-    for (const Index& index : indexes) {
-        append_json_separator(out);
-        out.push_back('{');
+    write_object_array(out, key, indexes, [&](const Index& index) {
         write_string(out, "IndexName", index.index_name);
         write_key_schema(out, index.key_schema);
         write_projection(out, index.projection);
         if constexpr (std::is_same_v<Index, global_secondary_index>)
-            if (index.provisioned_throughput)
-                write_throughput(out, *index.provisioned_throughput);
-        out.push_back('}');
-    }
-    out.push_back(']');
+            write_throughput(out, index.provisioned_throughput);
+    });
+}
+
+// The body of the operations that name only their table.
+void write_table_name_only(std::string& body, const std::string& table_name) {
+    reserve_body(body, table_name.size());
+    body.push_back('{');
+    write_string(body, "TableName", table_name);
+    body.push_back('}');
 }
 
 error_code check_key_attribute_name(std::string_view name, std::string_view field, std::string& message) {
@@ -175,45 +170,29 @@ void serialize(const create_table_request& req, std::string& body) {
     reserve_body(body, 256 + req.table_name.size());
     body.push_back('{');
     write_string(body, "TableName", req.table_name);
-    append_json_key(body, "AttributeDefinitions");
-    body.push_back('[');
-    for (const attribute_definition& d : req.attribute_definitions) {
-        append_json_separator(body);
-        body.push_back('{');
-        write_string(body, "AttributeName", d.attribute_name);
-        write_string(body, "AttributeType", to_string(d.attribute_type));
-        body.push_back('}');
-    }
-    body.push_back(']');
+    write_object_array(body, "AttributeDefinitions", req.attribute_definitions,
+                       [&](const attribute_definition& d) {
+                           write_string(body, "AttributeName", d.attribute_name);
+                           write_string(body, "AttributeType", wire_name(d.attribute_type));
+                       });
     write_key_schema(body, req.key_schema);
     write_enum(body, "BillingMode", req.billing_mode);
-    if (req.provisioned_throughput)
-        write_throughput(body, *req.provisioned_throughput);
+    write_throughput(body, req.provisioned_throughput);
     write_indexes(body, "LocalSecondaryIndexes", req.local_secondary_indexes);
     write_indexes(body, "GlobalSecondaryIndexes", req.global_secondary_indexes);
-    if (!req.tags.empty()) {
-        append_json_key(body, "Tags");
-        body.push_back('[');
-        for (const tag& t : req.tags) {
-            append_json_separator(body);
-            body.push_back('{');
+    if (!req.tags.empty())
+        write_object_array(body, "Tags", req.tags, [&](const tag& t) {
             write_string(body, "Key", t.key);
             write_string(body, "Value", t.value);
-            body.push_back('}');
-        }
-        body.push_back(']');
-    }
+        });
     write_bool(body, "DeletionProtectionEnabled", req.deletion_protection_enabled);
     body.push_back('}');
 }
 
 error_code parse(std::string_view body, create_table_response& out, std::string& message) {
     out = {};
-    return parse_body(body, message, [&](const json::object& o) {
-        const json::object* d = nullptr;
-        return read_object(o, "TableDescription", d, message) &&
-               (d == nullptr ||
-                read_table_description(*d, "TableDescription", out.table_description, message));
+    return parse_object_reply(body, "TableDescription", message, [&](const json::object& d) {
+        return read_table_description(d, out.table_description, message);
     });
 }
 
@@ -270,18 +249,13 @@ bool is_idempotent(const create_table_request&) noexcept {
 // ---- DescribeTable ------------------------------------------------------------------------------
 
 void serialize(const describe_table_request& req, std::string& body) {
-    reserve_body(body, req.table_name.size());
-    body.push_back('{');
-    write_string(body, "TableName", req.table_name);
-    body.push_back('}');
+    write_table_name_only(body, req.table_name);
 }
 
 error_code parse(std::string_view body, describe_table_response& out, std::string& message) {
     out = {};
-    return parse_body(body, message, [&](const json::object& o) {
-        const json::object* d = nullptr;
-        return read_object(o, "Table", d, message) &&
-               (d == nullptr || read_table_description(*d, "Table", out.table, message));
+    return parse_object_reply(body, "Table", message, [&](const json::object& d) {
+        return read_table_description(d, out.table, message);
     });
 }
 
@@ -296,19 +270,13 @@ bool is_idempotent(const describe_table_request&) noexcept {
 // ---- DeleteTable --------------------------------------------------------------------------------
 
 void serialize(const delete_table_request& req, std::string& body) {
-    reserve_body(body, req.table_name.size());
-    body.push_back('{');
-    write_string(body, "TableName", req.table_name);
-    body.push_back('}');
+    write_table_name_only(body, req.table_name);
 }
 
 error_code parse(std::string_view body, delete_table_response& out, std::string& message) {
     out = {};
-    return parse_body(body, message, [&](const json::object& o) {
-        const json::object* d = nullptr;
-        return read_object(o, "TableDescription", d, message) &&
-               (d == nullptr ||
-                read_table_description(*d, "TableDescription", out.table_description, message));
+    return parse_object_reply(body, "TableDescription", message, [&](const json::object& d) {
+        return read_table_description(d, out.table_description, message);
     });
 }
 
@@ -328,28 +296,21 @@ void serialize(const update_time_to_live_request& req, std::string& body) {
     reserve_body(body, 96 + req.table_name.size() + req.time_to_live_specification.attribute_name.size());
     body.push_back('{');
     write_string(body, "TableName", req.table_name);
-    append_json_key(body, "TimeToLiveSpecification");
-    body.push_back('{');
-    write_bool(body, "Enabled", req.time_to_live_specification.enabled);
-    write_string(body, "AttributeName", req.time_to_live_specification.attribute_name);
-    body.append("}}");
+    write_object(body, "TimeToLiveSpecification", [&] {
+        write_bool(body, "Enabled", req.time_to_live_specification.enabled);
+        write_string(body, "AttributeName", req.time_to_live_specification.attribute_name);
+    });
+    body.push_back('}');
 }
 
 error_code parse(std::string_view body, update_time_to_live_response& out, std::string& message) {
     out = {};
-    return parse_body(body, message, [&](const json::object& o) {
-        const json::object* s = nullptr;
-        if (!read_object(o, "TimeToLiveSpecification", s, message))
-            return false;
-        if (s == nullptr)
-            return true;
-        std::optional<bool> enabled;
+    return parse_object_reply(body, "TimeToLiveSpecification", message, [&](const json::object& s) {
         time_to_live_specification& spec = out.time_to_live_specification.emplace();
-        if (!read_bool(*s, "Enabled", enabled, message) ||
-            !read_string(*s, "AttributeName", spec.attribute_name, message)) {
-            message.insert(0, "TimeToLiveSpecification.");
+        std::optional<bool> enabled;
+        if (!read_bool(s, "Enabled", enabled, message) ||
+            !read_string(s, "AttributeName", spec.attribute_name, message))
             return false;
-        }
         spec.enabled = enabled.value_or(false);
         return true;
     });
@@ -370,31 +331,19 @@ bool is_idempotent(const update_time_to_live_request&) noexcept {
 // ---- DescribeTimeToLive -------------------------------------------------------------------------
 
 void serialize(const describe_time_to_live_request& req, std::string& body) {
-    reserve_body(body, req.table_name.size());
-    body.push_back('{');
-    write_string(body, "TableName", req.table_name);
-    body.push_back('}');
+    write_table_name_only(body, req.table_name);
 }
 
 error_code parse(std::string_view body, describe_time_to_live_response& out, std::string& message) {
     out = {};
-    return parse_body(body, message, [&](const json::object& o) {
-        const json::object* d = nullptr;
-        if (!read_object(o, "TimeToLiveDescription", d, message))
-            return false;
-        if (d == nullptr)
-            return true;
+    return parse_object_reply(body, "TimeToLiveDescription", message, [&](const json::object& d) {
         time_to_live_description& desc = out.time_to_live_description.emplace();
         std::string status;
-        if (!read_string(*d, "TimeToLiveStatus", status, message) ||
-            !read_string(*d, "AttributeName", desc.attribute_name, message)) {
-            message.insert(0, "TimeToLiveDescription.");
+        if (!read_string(d, "TimeToLiveStatus", status, message) ||
+            !read_string(d, "AttributeName", desc.attribute_name, message))
             return false;
-        }
-        for (auto s : {time_to_live_status::enabling, time_to_live_status::disabling,
-                       time_to_live_status::enabled, time_to_live_status::disabled})
-            if (status == to_string(s))
-                desc.time_to_live_status = s;
+        desc.time_to_live_status =
+            from_wire_name<time_to_live_status>(status).value_or(time_to_live_status::unknown);
         return true;
     });
 }

@@ -264,14 +264,40 @@ std::size_t item_size(const attribute_map& item) noexcept {
 
 // ---- names --------------------------------------------------------------------------------------
 
-namespace {
+namespace detail {
 
-error_code fail(errc code, std::string_view field, std::string_view reason, std::string& message) {
+error_code invalid(errc code, std::string_view field, std::string_view reason, std::string& message) {
     message.assign(field);
     message.append(": ");
     message.append(reason);
     return make_error_code(code);
 }
+
+void prepend_member(std::string& path, std::string_view name) {
+    std::string segment;
+    append_printable(segment, name);
+    if (!path.empty() && path.front() != '[')
+        segment.push_back('.');
+    path.insert(0, segment);
+}
+
+void prepend_index(std::string& path, std::size_t i) {
+    char buf[24];
+    buf[0] = '[';
+    auto r = std::to_chars(buf + 1, buf + sizeof buf - 1, i);
+    *r.ptr++ = ']';
+    if (!path.empty() && path.front() != '[')
+        path.insert(0, 1, '.');
+    path.insert(0, buf, static_cast<std::size_t>(r.ptr - buf));
+}
+
+} // namespace detail
+
+using detail::invalid;
+using detail::prepend_index;
+using detail::prepend_member;
+
+namespace {
 
 bool is_name_char(char c) noexcept {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '-' ||
@@ -291,14 +317,14 @@ error_code validate_table_name(std::string_view name, std::string_view field, st
         if (name.size() <= 1024 && printable)
             return {};
         std::string reason = "a table ARN must be at most 1024 printable ASCII characters";
-        return fail(errc::invalid_table_name, field, reason, message);
+        return invalid(errc::invalid_table_name, field, reason, message);
     }
     if (is_plain_name(name))
         return {};
     std::string reason = "a table name must be 3 to 255 characters of a-z, A-Z, 0-9, '_', '-', '.' (got \"";
     append_printable(reason, name);
     reason.append("\")");
-    return fail(errc::invalid_table_name, field, reason, message);
+    return invalid(errc::invalid_table_name, field, reason, message);
 }
 
 error_code validate_index_name(std::string_view name, std::string_view field, std::string& message) {
@@ -307,7 +333,7 @@ error_code validate_index_name(std::string_view name, std::string_view field, st
     std::string reason = "an index name must be 3 to 255 characters of a-z, A-Z, 0-9, '_', '-', '.' (got \"";
     append_printable(reason, name);
     reason.append("\")");
-    return fail(errc::invalid_argument, field, reason, message);
+    return invalid(errc::invalid_argument, field, reason, message);
 }
 
 // ---- values -------------------------------------------------------------------------------------
@@ -325,24 +351,6 @@ bool failed(value_failure& f, errc code, std::string_view reason) {
     f.code = code;
     f.reason.assign(reason);
     return false;
-}
-
-void prepend_member(value_failure& f, std::string_view name) {
-    std::string segment;
-    append_printable(segment, name);
-    if (!f.where.empty() && f.where.front() != '[')
-        segment.push_back('.');
-    f.where.insert(0, segment);
-}
-
-void prepend_index(value_failure& f, std::size_t i) {
-    char buf[24];
-    buf[0] = '[';
-    auto r = std::to_chars(buf + 1, buf + sizeof buf - 1, i);
-    *r.ptr++ = ']';
-    if (!f.where.empty() && f.where.front() != '[')
-        f.where.insert(0, 1, '.');
-    f.where.insert(0, buf, static_cast<std::size_t>(r.ptr - buf));
 }
 
 // Index of the second element of some duplicate pair, or npos. Small inputs are compared pairwise
@@ -393,7 +401,7 @@ bool check_set(const attribute_value& v, value_failure& f, std::size_t& size) {
             const number_check c = check_number(set[i]);
             if (!c.problem.empty()) {
                 failed(f, errc::invalid_attribute_value, c.problem);
-                prepend_index(f, i);
+                prepend_index(f.where, i);
                 return false;
             }
             size += (c.significant_digits + 1) / 2 + 1;
@@ -404,7 +412,7 @@ bool check_set(const attribute_value& v, value_failure& f, std::size_t& size) {
         for (std::size_t i = 0; i < set.size(); ++i) {
             if (t == attribute_type::string_set && !is_valid_utf8(set[i])) {
                 failed(f, errc::invalid_utf8, "string is not valid UTF-8");
-                prepend_index(f, i);
+                prepend_index(f.where, i);
                 return false;
             }
             size += set[i].size();
@@ -413,7 +421,7 @@ bool check_set(const attribute_value& v, value_failure& f, std::size_t& size) {
     }
     if (dup != std::string_view::npos) {
         failed(f, errc::invalid_attribute_value, "duplicate set element");
-        prepend_index(f, dup);
+        prepend_index(f.where, dup);
         return false;
     }
     return true;
@@ -453,7 +461,7 @@ bool check_value(const attribute_value& v, int depth, std::size_t& size, value_f
         for (std::size_t i = 0; i < list.size(); ++i) {
             size += 1;
             if (!check_value(list[i], depth + 1, size, f)) {
-                prepend_index(f, i);
+                prepend_index(f.where, i);
                 return false;
             }
         }
@@ -467,11 +475,11 @@ bool check_value(const attribute_value& v, int depth, std::size_t& size, value_f
             size += 1 + name.size();
             if (!is_valid_utf8(name)) {
                 failed(f, errc::invalid_utf8, "attribute name is not valid UTF-8");
-                prepend_member(f, name);
+                prepend_member(f.where, name);
                 return false;
             }
             if (!check_value(member, depth + 1, size, f)) {
-                prepend_member(f, name);
+                prepend_member(f.where, name);
                 return false;
             }
         }
@@ -512,7 +520,7 @@ error_code validate_attribute_value(const attribute_value& v, std::string_view f
 error_code validate_item(const attribute_map& item, std::string_view field, std::string& message,
                          bool allow_empty) {
     if (item.empty() && !allow_empty)
-        return fail(errc::invalid_argument, field, "must not be empty", message);
+        return invalid(errc::invalid_argument, field, "must not be empty", message);
     std::size_t size = 0;
     for (const auto& [name, value] : item) {
         value_failure f;
@@ -523,29 +531,29 @@ error_code validate_item(const attribute_map& item, std::string_view field, std:
         else if (check_value(value, 0, size, f))
             size += name.size();
         if (!f.reason.empty()) {
-            prepend_member(f, name);
+            prepend_member(f.where, name);
             return report(f, field, message);
         }
     }
     if (find_duplicate_name(item) != std::string_view::npos)
-        return fail(errc::invalid_argument, field, "holds the same attribute name twice", message);
+        return invalid(errc::invalid_argument, field, "holds the same attribute name twice", message);
     if (size > max_item_size) {
         std::string reason = "item size is ";
         char buf[24];
         auto r = std::to_chars(buf, buf + sizeof buf, size);
         reason.append(buf, r.ptr);
         reason.append(" bytes, more than DynamoDB's limit of 409600 (400 KB)");
-        return fail(errc::item_too_large, field, reason, message);
+        return invalid(errc::item_too_large, field, reason, message);
     }
     return {};
 }
 
 error_code validate_key(const attribute_map& key, std::string_view field, std::string& message) {
     if (key.empty())
-        return fail(errc::invalid_argument, field, "must hold the key attributes", message);
+        return invalid(errc::invalid_argument, field, "must hold the key attributes", message);
     if (key.size() > 2)
-        return fail(errc::invalid_argument, field, "a key has at most 2 attributes (partition and sort key)",
-                    message);
+        return invalid(errc::invalid_argument, field,
+                       "a key has at most 2 attributes (partition and sort key)", message);
     std::size_t over_sort_limit = 0;
     for (const auto& [name, value] : key) {
         value_failure f;
@@ -564,14 +572,14 @@ error_code validate_key(const attribute_map& key, std::string_view field, std::s
             failed(f, errc::key_too_large, "a key attribute value must be at most 2048 bytes");
         if (!f.reason.empty()) {
             f.where.clear();
-            prepend_member(f, name);
+            prepend_member(f.where, name);
             return report(f, field, message);
         }
         if (size > max_sort_key_size)
             ++over_sort_limit;
     }
     if (over_sort_limit > 1)
-        return fail(errc::key_too_large, field, "a sort key value must be at most 1024 bytes", message);
+        return invalid(errc::key_too_large, field, "a sort key value must be at most 1024 bytes", message);
     return {};
 }
 
@@ -608,16 +616,17 @@ error_code validate_expressions(std::span<const expression_ref> expressions, con
     for (const expression_ref& e : expressions) {
         if (e.text == nullptr) {
             if (e.required)
-                return fail(errc::invalid_argument, field_name(prefix, e.field), "is required", message);
+                return invalid(errc::invalid_argument, field_name(prefix, e.field), "is required", message);
             continue;
         }
         const std::string_view text = *e.text;
         if (text.empty())
-            return fail(errc::invalid_argument, field_name(prefix, e.field), "must not be empty", message);
+            return invalid(errc::invalid_argument, field_name(prefix, e.field), "must not be empty", message);
         if (text.size() > max_expression_size)
-            return fail(errc::invalid_argument, field_name(prefix, e.field), "must be at most 4 KB", message);
+            return invalid(errc::invalid_argument, field_name(prefix, e.field), "must be at most 4 KB",
+                           message);
         if (!is_valid_utf8(text))
-            return fail(errc::invalid_utf8, field_name(prefix, e.field), "is not valid UTF-8", message);
+            return invalid(errc::invalid_utf8, field_name(prefix, e.field), "is not valid UTF-8", message);
         for (std::size_t i = 0; i < text.size(); ++i) {
             if (text[i] != '#' && text[i] != ':')
                 continue;
@@ -625,8 +634,8 @@ error_code validate_expressions(std::span<const expression_ref> expressions, con
             while (j < text.size() && is_placeholder_char(text[j]))
                 ++j;
             if (j == i + 1)
-                return fail(errc::invalid_argument, field_name(prefix, e.field),
-                            "'#' and ':' must start a placeholder such as #name or :value", message);
+                return invalid(errc::invalid_argument, field_name(prefix, e.field),
+                               "'#' and ':' must start a placeholder such as #name or :value", message);
             uses.push_back({text.substr(i, j - i), e.field});
             i = j - 1;
         }
@@ -642,14 +651,15 @@ error_code validate_expressions(std::span<const expression_ref> expressions, con
         std::string where = names_field + ".";
         append_printable(where, placeholder);
         if (!is_placeholder(placeholder, '#'))
-            return fail(errc::invalid_argument, where,
-                        "a name placeholder must be '#' followed by 1 to 254 of [A-Za-z0-9_]", message);
+            return invalid(errc::invalid_argument, where,
+                           "a name placeholder must be '#' followed by 1 to 254 of [A-Za-z0-9_]", message);
         if (name.empty() || name.size() > max_attribute_name_size)
-            return fail(errc::invalid_argument, where, "an attribute name must be 1 to 65535 bytes", message);
+            return invalid(errc::invalid_argument, where, "an attribute name must be 1 to 65535 bytes",
+                           message);
         if (!is_valid_utf8(name))
-            return fail(errc::invalid_utf8, where, "attribute name is not valid UTF-8", message);
+            return invalid(errc::invalid_utf8, where, "attribute name is not valid UTF-8", message);
         if (!used(placeholder))
-            return fail(errc::invalid_argument, where, "is not used in any expression", message);
+            return invalid(errc::invalid_argument, where, "is not used in any expression", message);
     }
     {
         std::vector<std::string_view> keys;
@@ -657,7 +667,8 @@ error_code validate_expressions(std::span<const expression_ref> expressions, con
         for (const auto& entry : names)
             keys.emplace_back(entry.first);
         if (std::size_t dup = find_duplicate(keys); dup != std::string_view::npos)
-            return fail(errc::invalid_argument, names_field, "defines the same placeholder twice", message);
+            return invalid(errc::invalid_argument, names_field, "defines the same placeholder twice",
+                           message);
     }
 
     const std::string values_field = field_name(prefix, "ExpressionAttributeValues");
@@ -665,15 +676,15 @@ error_code validate_expressions(std::span<const expression_ref> expressions, con
         std::string where = values_field + ".";
         append_printable(where, placeholder);
         if (!is_placeholder(placeholder, ':'))
-            return fail(errc::invalid_argument, where,
-                        "a value placeholder must be ':' followed by 1 to 254 of [A-Za-z0-9_]", message);
+            return invalid(errc::invalid_argument, where,
+                           "a value placeholder must be ':' followed by 1 to 254 of [A-Za-z0-9_]", message);
         if (error_code ec = validate_attribute_value(value, where, message))
             return ec;
         if (!used(placeholder))
-            return fail(errc::invalid_argument, where, "is not used in any expression", message);
+            return invalid(errc::invalid_argument, where, "is not used in any expression", message);
     }
     if (find_duplicate_name(values) != std::string_view::npos)
-        return fail(errc::invalid_argument, values_field, "defines the same placeholder twice", message);
+        return invalid(errc::invalid_argument, values_field, "defines the same placeholder twice", message);
 
     for (const placeholder_use& u : uses) {
         const bool defined = u.token.front() == '#'
@@ -685,7 +696,7 @@ error_code validate_expressions(std::span<const expression_ref> expressions, con
             append_printable(reason, u.token);
             reason.append(u.token.front() == '#' ? " is not defined in ExpressionAttributeNames"
                                                  : " is not defined in ExpressionAttributeValues");
-            return fail(errc::invalid_argument, field_name(prefix, u.field), reason, message);
+            return invalid(errc::invalid_argument, field_name(prefix, u.field), reason, message);
         }
     }
     return {};

@@ -100,6 +100,21 @@ error_code validate_expressions(std::span<const expression_ref> expressions, con
 /// For echoing user data in messages.
 void append_printable(std::string& out, std::string_view text, std::size_t max_size = 64);
 
+namespace detail {
+
+/// Sets `message` to `field: reason` and returns `code`.
+error_code invalid(errc code, std::string_view field, std::string_view reason, std::string& message);
+
+// Paths in messages ("Item.tags.SS[1]") are built only on failure, innermost segment first. These put
+// one segment in front of `path`, with a '.' between it and a member name that follows.
+
+/// A member name, rendered with append_printable.
+void prepend_member(std::string& path, std::string_view name);
+/// An index: "[i]".
+void prepend_index(std::string& path, std::size_t i);
+
+} // namespace detail
+
 } // namespace dynalock::core
 
 #endif
