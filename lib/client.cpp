@@ -23,6 +23,7 @@
 
 #include <cstdlib>
 #include <exception>
+#include <new>
 
 namespace dynalock {
 
@@ -35,6 +36,19 @@ namespace detail {
 namespace {
 
 constexpr std::string_view user_agent = "dynalock/0.1";
+
+// run() reports failures as error codes; what still escapes it keeps its own code.
+error_code error_from(std::exception_ptr ep) noexcept {
+    try {
+        std::rethrow_exception(ep);
+    } catch (const boost::system::system_error& e) {
+        return e.code();
+    } catch (const std::bad_alloc&) {
+        return make_error_code(boost::system::errc::not_enough_memory);
+    } catch (...) {
+        return make_error_code(boost::system::errc::state_not_recoverable);
+    }
+}
 
 template <class Request>
 void ensure_client_request_token(Request& req, std::mt19937_64& random) {
@@ -238,8 +252,14 @@ client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* us
     auto fail = [&](error_code ec) { return std::pair<error_code, response_type>{ec, std::move(out)}; };
 
     // Nothing here has side effects until a request is sent, and what happens after is handled
-    // explicitly, so every cancellation type is accepted.
-    co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+    // explicitly, so every cancellation type is accepted. Beast's composed operations act on terminal
+    // cancellation only, so whatever arrives is passed on to them as terminal. Cancellation is
+    // reported through error codes, never as an exception between two awaits.
+    co_await asio::this_coro::reset_cancellation_state(
+        asio::enable_total_cancellation(), [](asio::cancellation_type t) {
+            return t == asio::cancellation_type::none ? t : asio::cancellation_type::terminal;
+        });
+    co_await asio::this_coro::throw_if_cancelled(false);
 
     if (self->config_error_) {
         diag.client_message = self->config_message_;
@@ -370,11 +390,8 @@ void async_execute_erased(std::shared_ptr<client_impl> impl, Request req, diagno
     asio::co_spawn(strand, client_impl::run(std::move(impl), std::move(req), diag),
                    asio::bind_cancellation_slot(slot, [handler = std::move(handler), work = std::move(work)](
                                                           std::exception_ptr ep, result_type result) mutable {
-                       if (ep) {
-                           // run() reports every failure as an error code; only resource exhaustion gets
-                           // here.
-                           result.first = make_error_code(errc::invalid_argument);
-                       }
+                       if (ep)
+                           result.first = error_from(ep);
                        asio::dispatch(work,
                                       [handler = std::move(handler), result = std::move(result)]() mutable {
                                           std::move(handler)(result.first, std::move(result.second));

@@ -9,7 +9,13 @@
 #include <dynalock/credentials.hpp>
 #include <dynalock/diagnostics.hpp>
 #include <dynalock/error.hpp>
+#include <dynalock/kv_pair.hpp>
 #include <dynalock/logger.hpp>
 #include <dynalock/operations.hpp>
+#include <dynalock/read_options.hpp>
+#include <dynalock/store.hpp>
+#include <dynalock/store_options.hpp>
+#include <dynalock/table_options.hpp>
+#include <dynalock/write_options.hpp>
 
 #endif

@@ -91,7 +91,7 @@ bool wrong_type(std::string& message, std::string_view field, std::string_view e
 }
 
 bool nested(std::string_view field, std::string& message) {
-    message.insert(0, ".");
+    message.insert(0, 1, '.');
     message.insert(0, field);
     return false;
 }

@@ -259,7 +259,9 @@ TEST(client_faults, redirects_are_not_followed) {
     EXPECT_EQ(peer.requests().size(), 1u);
 }
 
-TEST(client_faults, cancellation_aborts_a_pending_operation_at_once) {
+class client_cancellation : public ::testing::TestWithParam<asio::cancellation_type> {};
+
+TEST_P(client_cancellation, aborts_a_pending_operation_at_once) {
     fault_peer peer([](auto&, auto) { return never_answer(); });
     asio::io_context ioc;
     client db(ioc, options_for(peer));
@@ -269,10 +271,35 @@ TEST(client_faults, cancellation_aborts_a_pending_operation_at_once) {
     db.async_get_item(sample_get(),
                       asio::bind_cancellation_slot(cancel.slot(), [&](error_code e, auto) { ec = e; }));
     asio::steady_timer timer(ioc, 100ms);
-    timer.async_wait([&](error_code) { cancel.emit(asio::cancellation_type::terminal); });
+    timer.async_wait([&](error_code) { cancel.emit(GetParam()); });
     ioc.run();
     EXPECT_EQ(ec, asio::error::operation_aborted) << ec.message();
     EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+}
+
+INSTANTIATE_TEST_SUITE_P(every_type, client_cancellation,
+                         ::testing::Values(asio::cancellation_type::terminal,
+                                           asio::cancellation_type::partial, asio::cancellation_type::total));
+
+TEST(client_faults, cancellation_during_backoff_is_reported_as_aborted) {
+    // Throttled, so the client sleeps before retrying: cancel during that sleep.
+    fault_peer peer([](auto&, auto) {
+        return reply_raw(http_reply(400, error_body("ThrottlingException", "slow down")));
+    });
+    auto o = options_for(peer);
+    o.retry.throttling_base = 10s;
+    asio::io_context ioc;
+    client db(ioc, o);
+    asio::cancellation_signal cancel;
+    error_code ec;
+    db.async_get_item(sample_get(),
+                      asio::bind_cancellation_slot(cancel.slot(), [&](error_code e, auto) { ec = e; }));
+    asio::steady_timer timer(ioc, 100ms);
+    timer.async_wait([&](error_code) { cancel.emit(asio::cancellation_type::partial); });
+    auto start = std::chrono::steady_clock::now();
+    ioc.run();
+    EXPECT_EQ(ec, asio::error::operation_aborted) << ec.message();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
 TEST(client_faults, sequential_requests_reuse_one_connection) {
