@@ -103,6 +103,13 @@ diagnostics& use_diagnostics(diagnostics* user, diagnostics& local) {
     return d;
 }
 
+// Why no operation of this store can run (a bad schema or table name), said in `diag`; empty when fine.
+error_code configuration_error(const store_state& st, diagnostics& diag) {
+    if (st.config_error)
+        diag.client_message = st.config_message;
+    return st.config_error;
+}
+
 // After a compare-and-swap/delete failed its condition: a consistent read of the item tells whether the
 // key was missing (or expired) or had another version. The user's diagnostics keep the write's reply.
 asio::awaitable<error_code> explain_version_failure(const store_state& st, const std::string& key,
@@ -126,10 +133,8 @@ asio::awaitable<result<kv_pair>> run_put(store_state_ptr st, std::string key, wr
     co_await prepare(writes);
     diagnostics local;
     diagnostics& diag = use_diagnostics(user_diag, local);
-    if (st->config_error) {
-        diag.client_message = st->config_message;
-        co_return failure<kv_pair>(st->config_error);
-    }
+    if (auto ec = configuration_error(*st, diag))
+        co_return failure<kv_pair>(ec);
     const auto previous_version = options.previous_version;
     // Kept to explain a failed compare-and-swap.
     std::string key_copy = atomic && previous_version ? key : std::string();
@@ -182,10 +187,8 @@ asio::awaitable<result<kv_pair>> run_get(store_state_ptr st, std::string key, re
     co_await prepare(reads);
     diagnostics local;
     diagnostics& diag = use_diagnostics(user_diag, local);
-    if (st->config_error) {
-        diag.client_message = st->config_message;
-        co_return failure<kv_pair>(st->config_error);
-    }
+    if (auto ec = configuration_error(*st, diag))
+        co_return failure<kv_pair>(ec);
     auto [ec, item] = co_await read_item(*st, std::move(key), options.consistent_read,
                                          core::get_projection::whole_item, diag);
     if (ec)
@@ -201,10 +204,8 @@ asio::awaitable<result<bool>> run_exists(store_state_ptr st, std::string key, re
     co_await prepare(reads);
     diagnostics local;
     diagnostics& diag = use_diagnostics(user_diag, local);
-    if (st->config_error) {
-        diag.client_message = st->config_message;
-        co_return failure<bool>(st->config_error);
-    }
+    if (auto ec = configuration_error(*st, diag))
+        co_return failure<bool>(ec);
     auto [ec, item] = co_await read_item(*st, std::move(key), options.consistent_read,
                                          core::get_projection::keys_version_expiry, diag);
     if (ec == errc::key_not_found) {
@@ -260,10 +261,8 @@ asio::awaitable<result<std::vector<kv_pair>>> run_list(store_state_ptr st, list_
     co_await prepare(reads);
     diagnostics local;
     diagnostics& diag = use_diagnostics(user_diag, local);
-    if (st->config_error) {
-        diag.client_message = st->config_message;
-        co_return failure<std::vector<kv_pair>>(st->config_error);
-    }
+    if (auto ec = configuration_error(*st, diag))
+        co_return failure<std::vector<kv_pair>>(ec);
     auto [ec, page] = co_await read_pages(*st, options, options.limit, false, diag);
     co_return result<std::vector<kv_pair>>{ec, std::move(page.items)};
 }
@@ -273,10 +272,8 @@ asio::awaitable<result<kv_page>> run_list_page(store_state_ptr st, list_options 
     co_await prepare(reads);
     diagnostics local;
     diagnostics& diag = use_diagnostics(user_diag, local);
-    if (st->config_error) {
-        diag.client_message = st->config_message;
-        co_return failure<kv_page>(st->config_error);
-    }
+    if (auto ec = configuration_error(*st, diag))
+        co_return failure<kv_page>(ec);
     const std::size_t limit = options.limit != 0 ? options.limit : list_options::default_page_size;
     co_return co_await read_pages(*st, options, limit, true, diag);
 }
@@ -285,10 +282,8 @@ asio::awaitable<result<no_value>> run_remove(store_state_ptr st, std::string key
     co_await prepare(writes);
     diagnostics local;
     diagnostics& diag = use_diagnostics(user_diag, local);
-    if (st->config_error) {
-        diag.client_message = st->config_message;
-        co_return failure<no_value>(st->config_error);
-    }
+    if (auto ec = configuration_error(*st, diag))
+        co_return failure<no_value>(ec);
     delete_item_request req;
     if (auto ec = core::build_remove(st->target(), std::move(key), req, diag.client_message))
         co_return failure<no_value>(ec);
@@ -302,10 +297,8 @@ asio::awaitable<result<no_value>> run_atomic_delete(store_state_ptr st, std::str
     co_await prepare(writes);
     diagnostics local;
     diagnostics& diag = use_diagnostics(user_diag, local);
-    if (st->config_error) {
-        diag.client_message = st->config_message;
-        co_return failure<no_value>(st->config_error);
-    }
+    if (auto ec = configuration_error(*st, diag))
+        co_return failure<no_value>(ec);
     delete_item_request req;
     if (auto ec = core::build_atomic_delete(st->target(), key, previous_version, st->now_seconds(), req,
                                             diag.client_message))
@@ -354,10 +347,8 @@ asio::awaitable<result<table_info>> run_create_table(store_state_ptr st, table_o
     co_await prepare(writes);
     diagnostics local;
     diagnostics& diag = use_diagnostics(user_diag, local);
-    if (st->config_error) {
-        diag.client_message = st->config_message;
-        co_return failure<table_info>(st->config_error);
-    }
+    if (auto ec = configuration_error(*st, diag))
+        co_return failure<table_info>(ec);
     create_table_request req;
     if (auto ec = core::build_create_table(st->target(), options, req, diag.client_message))
         co_return failure<table_info>(ec);

@@ -3,6 +3,7 @@
 // completion tokens, and TLS verification (trusted, untrusted, wrong host name).
 #include <dynalock/dynalock.hpp>
 
+#include "support/integration_helpers.hpp"
 #include "support/test_servers.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -23,40 +24,15 @@
 namespace asio = boost::asio;
 using namespace dynalock;
 using namespace std::chrono_literals;
+using dynalock::test::local_client_options;
+using dynalock::test::require;
+using dynalock::test::run_coroutine;
 using dynalock::test::server_kind;
+using dynalock::test::unique_table;
 
 namespace {
 
 constexpr auto tuple = asio::as_tuple(asio::deferred);
-
-client_options options_for(const std::string& endpoint) {
-    client_options o;
-    o.endpoint = endpoint;
-    o.region = "us-east-1";
-    o.credentials = make_static_credentials_provider({"AKIDLOCALTEST", "local-secret", {}, {}});
-    return o;
-}
-
-// Runs a test body written as a coroutine; rethrows what escapes it.
-template <class Body>
-void run_coroutine(Body body) {
-    asio::io_context ioc;
-    std::exception_ptr failure;
-    asio::co_spawn(ioc, body(ioc), [&](std::exception_ptr ep) { failure = ep; });
-    ioc.run();
-    if (failure)
-        std::rethrow_exception(failure);
-}
-
-void require(bool condition, const std::string& what) {
-    if (!condition)
-        throw std::runtime_error("requirement failed: " + what);
-}
-
-std::string unique_table(std::string_view base) {
-    static std::atomic<int> counter{0};
-    return "t" + std::to_string(++counter) + "-" + std::string(base.substr(0, 40));
-}
 
 attribute_map key_of(std::string pk, std::string sk) {
     return {{"pk", attribute_value::string(std::move(pk))}, {"sk", attribute_value::string(std::move(sk))}};
@@ -108,7 +84,7 @@ class client_test : public dynalock::test::server_test {};
 
 TEST_P(client_test, item_operations_round_trip) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto table = unique_table("items");
         co_await create_table(db, table);
 
@@ -151,7 +127,7 @@ TEST_P(client_test, item_operations_round_trip) {
 
 TEST_P(client_test, failed_condition_is_reported_with_diagnostics) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto table = unique_table("condition");
         co_await create_table(db, table);
 
@@ -184,7 +160,7 @@ TEST_P(client_test, failed_condition_is_reported_with_diagnostics) {
 
 TEST_P(client_test, every_value_type_round_trips) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto table = unique_table("types");
         co_await create_table(db, table);
 
@@ -230,7 +206,7 @@ TEST_P(client_test, every_value_type_round_trips) {
 
 TEST_P(client_test, query_and_scan_paginate_in_both_directions) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto table = unique_table("paging");
         co_await create_table(db, table);
         for (int i = 0; i < 25; ++i) {
@@ -282,7 +258,7 @@ TEST_P(client_test, query_and_scan_paginate_in_both_directions) {
 
 TEST_P(client_test, batch_write_and_batch_get_with_unprocessed_entries) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto table = unique_table("batch");
         co_await create_table(db, table);
 
@@ -318,7 +294,7 @@ TEST_P(client_test, batch_write_and_batch_get_with_unprocessed_entries) {
 
 TEST_P(client_test, transaction_commits_or_reports_its_cancellation_reasons) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto table = unique_table("tx");
         co_await create_table(db, table);
         if (!server().features.transactions) {
@@ -354,7 +330,7 @@ TEST_P(client_test, transaction_commits_or_reports_its_cancellation_reasons) {
 
 TEST_P(client_test, time_to_live_is_enabled_and_described) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto table = unique_table("ttl");
         co_await create_table(db, table);
         update_time_to_live_request u{table, {true, "expires"}};
@@ -377,7 +353,7 @@ TEST_P(client_test, time_to_live_is_enabled_and_described) {
 
 TEST_P(client_test, missing_table_is_resource_not_found) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         diagnostics diag;
         auto [ec, res] = co_await db.async_describe_table(describe("no-such-table"), diag, tuple);
         EXPECT_EQ(ec, service_errc::resource_not_found) << ec.message();
@@ -388,7 +364,7 @@ TEST_P(client_test, missing_table_is_resource_not_found) {
 
 TEST_P(client_test, sequential_operations_reuse_one_connection) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto table = unique_table("reuse");
         co_await create_table(db, table);
         auto before = db.stats();
@@ -404,7 +380,7 @@ TEST_P(client_test, sequential_operations_reuse_one_connection) {
 
 TEST_P(client_test, concurrent_operations_share_a_bounded_pool) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        auto o = options_for(server().endpoint);
+        auto o = local_client_options(server().endpoint);
         o.max_connections = 8;
         client db(ioc, o);
         auto table = unique_table("concurrent");
@@ -430,7 +406,7 @@ TEST_P(client_test, concurrent_operations_share_a_bounded_pool) {
 
 TEST_P(client_test, callbacks_and_futures_complete) {
     asio::io_context ioc;
-    client db(ioc, options_for(server().endpoint));
+    client db(ioc, local_client_options(server().endpoint));
     error_code cb_ec = errc::invalid_argument;
     db.async_describe_table(describe("no-such-table"),
                             [&](error_code ec, describe_table_response) { cb_ec = ec; });
@@ -457,7 +433,7 @@ namespace {
 
 error_code try_tls(const std::string& endpoint, const std::string& ca_file, diagnostics& diag) {
     asio::io_context ioc;
-    auto o = options_for(endpoint);
+    auto o = local_client_options(endpoint);
     o.ca_file = ca_file;
     client db(ioc, o);
     error_code result = errc::invalid_argument;

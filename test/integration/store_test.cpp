@@ -8,6 +8,7 @@
 // store evaluates on every server.
 #include <dynalock/dynalock.hpp>
 
+#include "support/integration_helpers.hpp"
 #include "support/test_servers.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -34,40 +35,15 @@
 namespace asio = boost::asio;
 using namespace dynalock;
 using namespace std::chrono_literals;
+using dynalock::test::local_client_options;
+using dynalock::test::require;
+using dynalock::test::run_coroutine;
 using dynalock::test::server_kind;
+using dynalock::test::unique_table;
 
 namespace {
 
 constexpr auto tuple = asio::as_tuple(asio::deferred);
-
-client_options options_for(const std::string& endpoint) {
-    client_options o;
-    o.endpoint = endpoint;
-    o.region = "us-east-1";
-    o.credentials = make_static_credentials_provider({"AKIDLOCALTEST", "local-secret", {}, {}});
-    return o;
-}
-
-// Runs a test body written as a coroutine; rethrows what escapes it.
-template <class Body>
-void run_coroutine(Body body) {
-    asio::io_context ioc;
-    std::exception_ptr failure;
-    asio::co_spawn(ioc, body(ioc), [&](std::exception_ptr ep) { failure = ep; });
-    ioc.run();
-    if (failure)
-        std::rethrow_exception(failure);
-}
-
-void require(bool condition, const std::string& what) {
-    if (!condition)
-        throw std::runtime_error("requirement failed: " + what);
-}
-
-std::string unique_table(std::string_view base) {
-    static std::atomic<int> counter{0};
-    return "store" + std::to_string(++counter) + "-" + std::string(base.substr(0, 40));
-}
 
 std::int64_t now_seconds() {
     return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -157,7 +133,7 @@ class store_test : public dynalock::test::server_test {};
 
 TEST_P(store_test, create_table_uses_the_go_layout_and_enables_ttl_where_supported) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         store kv(db, unique_table("create"), "agent");
         auto info = co_await kv.async_create_table();
         EXPECT_TRUE(info.created);
@@ -200,7 +176,7 @@ TEST_P(store_test, create_table_uses_the_go_layout_and_enables_ttl_where_support
 
 TEST_P(store_test, existing_table_with_another_key_schema_is_refused) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         store other(db, unique_table("foreign"), "p",
                     store_options{.schema = {.partition_key = "pk", .sort_key = "sk"}});
         co_await other.async_create_table();
@@ -215,7 +191,7 @@ TEST_P(store_test, existing_table_with_another_key_schema_is_refused) {
 
 TEST_P(store_test, missing_table_is_reported_by_describe) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         store kv(db, "no-such-table", "agent");
         diagnostics diag;
         auto [ec, info] = co_await kv.async_describe_table(diag, tuple);
@@ -228,7 +204,7 @@ TEST_P(store_test, missing_table_is_reported_by_describe) {
 
 TEST_P(store_test, put_get_delete_exists) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "putget");
 
         auto [missing, none] = co_await kv.async_get("testPutGetDelete_not_exist_key", tuple);
@@ -270,7 +246,7 @@ TEST_P(store_test, put_get_delete_exists) {
 
 TEST_P(store_test, list_returns_exactly_the_prefix) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "list");
         co_await kv.async_put("testList/child", write_options().with_bytes("first"));
         co_await kv.async_put("testList/subfolder", write_options().with_bytes("second"));
@@ -303,7 +279,7 @@ TEST_P(store_test, list_returns_exactly_the_prefix) {
 
 TEST_P(store_test, atomic_put_creates_then_swaps_versions) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "atomicput");
         const std::string key = "testAtomicPut";
         co_await kv.async_put(key, write_options().with_bytes("world"));
@@ -341,7 +317,7 @@ TEST_P(store_test, atomic_put_creates_then_swaps_versions) {
 
 TEST_P(store_test, atomic_delete_checks_the_version) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "atomicdelete");
         const std::string key = "testAtomicDelete";
         co_await kv.async_put(key, write_options().with_bytes("world"));
@@ -369,7 +345,7 @@ TEST_P(store_test, atomic_delete_checks_the_version) {
 
 TEST_P(store_test, list_page_follows_tokens_in_both_directions) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "listpage");
         co_await kv.async_put("other", write_options().with_bytes("x"));
         co_await kv.async_put("testList/child", write_options().with_bytes("first"));
@@ -401,7 +377,7 @@ TEST_P(store_test, list_page_follows_tokens_in_both_directions) {
 
 TEST_P(store_test, pages_cover_every_key_once_in_order) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "paging");
         std::vector<std::string> expected;
         for (int i = 0; i < 25; ++i) {
@@ -440,7 +416,7 @@ TEST_P(store_test, pages_cover_every_key_once_in_order) {
 
 TEST_P(store_test, pages_skip_expired_pairs_and_stay_full) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "pageexpiry");
         // Every other pair expired ten seconds ago (written the way the Go library writes them).
         for (int i = 0; i < 12; ++i) {
@@ -474,7 +450,7 @@ TEST_P(store_test, pages_skip_expired_pairs_and_stay_full) {
 
 TEST_P(store_test, page_token_of_another_listing_is_refused_without_a_request) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "tokens");
         for (int i = 0; i < 4; ++i)
             co_await kv.async_put("k" + std::to_string(i), write_options());
@@ -502,7 +478,7 @@ TEST_P(store_test, page_token_of_another_listing_is_refused_without_a_request) {
 
 TEST_P(store_test, local_and_global_index_listings) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         // dynastore's test table: provisioned, LSI idx_created(id, created), GSI idx_global_1(pk1, sk1).
         auto kv = co_await make_store(db, "indexes",
                                       table_options()
@@ -556,7 +532,7 @@ TEST_P(store_test, local_and_global_index_listings) {
 
 TEST_P(store_test, expired_pair_is_invisible_and_can_be_created_again) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "expired");
         auto item = go_item("agent", "lease", 4, now_seconds() - 10, attribute_value::string(base64("old")));
         co_await raw_put(db, kv.table(), std::move(item));
@@ -583,7 +559,7 @@ TEST_P(store_test, expired_pair_is_invisible_and_can_be_created_again) {
 
 TEST_P(store_test, expiry_second_itself_is_expired_for_readers_and_creators) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "boundary");
         // A store whose clock stands still on a whole second, and an item expiring exactly then: the Go
         // library's readers called it expired while its creators still refused to take it over.
@@ -610,7 +586,7 @@ TEST_P(store_test, expiry_second_itself_is_expired_for_readers_and_creators) {
 
 TEST_P(store_test, ttl_expires_pairs_for_a_later_clock) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "ttl");
         auto held = co_await kv.async_put("lock", write_options().with_bytes("w1").with_ttl(10s));
         co_await kv.async_put("keep", write_options().with_bytes("forever"));
@@ -636,7 +612,7 @@ TEST_P(store_test, ttl_expires_pairs_for_a_later_clock) {
 
 TEST_P(store_test, non_numeric_expiry_never_expires) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "oddexpiry");
         auto item = go_item("agent", "odd", 1, std::nullopt, std::nullopt);
         item.append("expires", attribute_value::string("0"));
@@ -657,7 +633,7 @@ TEST_P(store_test, non_numeric_expiry_never_expires) {
 TEST_P(store_test, put_without_ttl_never_expires) {
     // dynalock gave every Put a hidden 20 s TTL.
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "nottl");
         auto written = co_await kv.async_put("config", write_options().with_bytes("v"));
         EXPECT_FALSE(written.expires.has_value());
@@ -671,7 +647,7 @@ TEST_P(store_test, put_without_ttl_never_expires) {
 TEST_P(store_test, put_removes_a_stale_value_and_expiry) {
     // dynalock's Put never removed payload or expires.
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "stale");
         co_await kv.async_put("k", write_options().with_bytes("v").with_ttl(1h));
         auto second = co_await kv.async_put("k", write_options());
@@ -695,7 +671,7 @@ TEST_P(store_test, put_removes_a_stale_value_and_expiry) {
 TEST_P(store_test, atomic_delete_without_previous_version_is_an_error_not_a_crash) {
     // dynalock's AtomicDelete(key, nil) dereferenced the nil pair.
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "nilprevious");
         co_await kv.async_put("live", write_options());
         const auto before = db.stats().requests;
@@ -717,7 +693,7 @@ TEST_P(store_test, atomic_delete_without_previous_version_is_an_error_not_a_cras
 TEST_P(store_test, extra_attributes_can_be_any_type) {
     // dynastore's WriteWithFields took strings only.
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "fields");
         auto meta = attribute_value::map(
             {{"owner", attribute_value::string("w1")}, {"n", attribute_value::number(3)}});
@@ -742,7 +718,7 @@ TEST_P(store_test, extra_attributes_can_be_any_type) {
 
 TEST_P(store_test, items_written_by_go_are_read) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "fromgo");
         const std::string bytes("\x00\x01binary\xff", 9);
         const auto expires = now_seconds() + 3600;
@@ -775,7 +751,7 @@ TEST_P(store_test, items_written_by_go_are_read) {
 
 TEST_P(store_test, items_written_by_the_store_have_the_go_layout) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "togo");
         const std::string bytes("\x00\x01binary\xff", 9);
         auto written = co_await kv.async_put("orchestra/w1", write_options().with_bytes(bytes).with_ttl(30s));
@@ -804,7 +780,7 @@ TEST_P(store_test, items_written_by_the_store_have_the_go_layout) {
 
 TEST_P(store_test, concurrent_compare_and_swap_loses_no_update) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        auto o = options_for(server().endpoint);
+        auto o = local_client_options(server().endpoint);
         o.max_connections = 32;
         client db(ioc, o);
         auto kv = co_await make_store(db, "counter");
@@ -858,7 +834,7 @@ TEST_P(store_test, concurrent_compare_and_swap_loses_no_update) {
 
 TEST_P(store_test, stores_on_several_partitions_share_one_client) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto agents = co_await make_store(db, "partitions");
         store locks(db, agents.table(), "Lock");
         co_await agents.async_put("orchestra/w1", write_options().with_bytes("agent"));
@@ -877,7 +853,7 @@ TEST_P(store_test, stores_on_several_partitions_share_one_client) {
 
 TEST_P(store_test, invalid_input_is_refused_without_a_request) {
     run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
-        client db(ioc, options_for(server().endpoint));
+        client db(ioc, local_client_options(server().endpoint));
         auto kv = co_await make_store(db, "validation");
         const auto before = db.stats().requests;
         diagnostics diag;
@@ -954,7 +930,7 @@ TEST_P(store_test, invalid_input_is_refused_without_a_request) {
 
 TEST_P(store_test, callbacks_and_futures_complete) {
     asio::io_context ioc;
-    client db(ioc, options_for(server().endpoint));
+    client db(ioc, local_client_options(server().endpoint));
     std::optional<store> kv;
     asio::co_spawn(
         ioc, [&]() -> asio::awaitable<void> { kv.emplace(co_await make_store(db, "tokens")); },
@@ -1030,7 +1006,7 @@ error_code cancel_while_frozen(asio::io_context& ioc, asio::cancellation_type ty
 TEST(store_cancellation, operations_on_a_frozen_server_are_cancelled) {
     auto server = dynalock::test::local_server::start_dynalite();
     asio::io_context ioc;
-    auto o = options_for(server.endpoint());
+    auto o = local_client_options(server.endpoint());
     o.attempt_timeout = 2s;
     o.operation_timeout = 2s;
     o.retry.max_attempts = 1;
