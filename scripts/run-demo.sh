@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The demo command: installs whatever is missing, builds examples/quickstart.cpp, starts dynalite on a
-# free loopback port and runs the example against it. Exits with the example's status; dynalite is
-# stopped however the script ends (success, failure, Ctrl-C).
+# The demo command: installs whatever is missing, builds the quick-start examples (the raw client,
+# then the store), starts dynalite on a free loopback port and runs them against it. Exits with the
+# first failing example's status (0 when both pass); dynalite is stopped however the script ends
+# (success, failure, Ctrl-C).
 #
 #   scripts/run-demo.sh             # build dir: build/ (DYNALOCK_BUILD_DIR=... to use another)
 set -euo pipefail
@@ -19,12 +20,14 @@ bash "$root/scripts/install-deps.sh"
 
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDYNALOCK_WERROR=ON \
   -DDYNALOCK_BUILD_EXAMPLES=ON --log-level=WARNING
-cmake --build "$build_dir" --target example_quickstart -j "${DYNALOCK_JOBS:-2}"
-example="$build_dir/examples/example_quickstart"
-if [ ! -x "$example" ]; then
-  echo "run-demo: the build did not produce $example" >&2
-  exit 1
-fi
+cmake --build "$build_dir" --target example_quickstart example_store_quickstart -j "${DYNALOCK_JOBS:-2}"
+examples=("$build_dir/examples/example_quickstart" "$build_dir/examples/example_store_quickstart")
+for example in "${examples[@]}"; do
+  if [ ! -x "$example" ]; then
+    echo "run-demo: the build did not produce $example" >&2
+    exit 1
+  fi
+done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/dynalock-demo.XXXXXX")
 log="$work/dynalite.log"
@@ -68,9 +71,14 @@ echo "run-demo: dynalite $version listening on 127.0.0.1:$port"
 
 # dynalite accepts any well-formed signature: the demo gets throwaway credentials, so that real ones from
 # the environment are never used for it.
-set +e
-env -u AWS_SESSION_TOKEN -u AWS_PROFILE AWS_ACCESS_KEY_ID=dynalock-demo AWS_SECRET_ACCESS_KEY=dynalock-demo \
-  AWS_REGION="${AWS_REGION:-us-east-1}" "$example" --endpoint "http://127.0.0.1:$port"
-status=$?
-set -e
+status=0
+for example in "${examples[@]}"; do
+  echo "run-demo: running $(basename "$example")"
+  set +e
+  env -u AWS_SESSION_TOKEN -u AWS_PROFILE AWS_ACCESS_KEY_ID=dynalock-demo AWS_SECRET_ACCESS_KEY=dynalock-demo \
+    AWS_REGION="${AWS_REGION:-us-east-1}" "$example" --endpoint "http://127.0.0.1:$port"
+  status=$?
+  set -e
+  [ "$status" -eq 0 ] || break
+done
 exit "$status"
