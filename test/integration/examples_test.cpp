@@ -1,6 +1,7 @@
 // The examples are programs users copy from: each one runs against every plain server and must
 // finish with status 0.
 #include "support/child_process.hpp"
+#include "support/integration_helpers.hpp"
 #include "support/test_servers.hpp"
 
 #include <gtest/gtest.h>
@@ -22,39 +23,24 @@ constexpr const char* store_quickstart_path = DYNALOCK_EXAMPLE_STORE_QUICKSTART_
 constexpr const char* store_quickstart_path = "";
 #endif
 
-// Throwaway credentials and a home without ~/.aws: a developer's own setup is never read.
-dynalock::test::env_map example_env() {
-    const auto home = dynalock::test::test_run_dir() / "examples-home";
-    std::filesystem::create_directories(home);
-    return {{"HOME", home.string()},
-            {"AWS_ACCESS_KEY_ID", "AKIDEXAMPLETEST"},
-            {"AWS_SECRET_ACCESS_KEY", "example-test-secret"},
-            {"AWS_REGION", "us-east-1"},
-            {"AWS_CONFIG_FILE", (home / "no-config").string()},
-            {"AWS_SHARED_CREDENTIALS_FILE", (home / "no-credentials").string()}};
-}
-
-std::string unique_table(const char* base) {
-    static std::atomic<int> counter{0};
-    return std::string(base) + "-" + std::to_string(++counter);
-}
-
 class examples_test : public dynalock::test::server_test {};
 
 } // namespace
 
 TEST_P(examples_test, quickstart_runs_to_completion) {
     auto r = dynalock::test::run_program(
-        quickstart_path, {"--endpoint", server().endpoint, "--table", unique_table("quickstart")}, {},
-        example_env());
+        quickstart_path,
+        {"--endpoint", server().endpoint, "--table", dynalock::test::unique_table("quickstart")}, {},
+        dynalock::test::throwaway_aws_env("examples-home"));
     EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("quickstart done"), std::string::npos) << r.out;
 }
 
 TEST_P(examples_test, store_quickstart_runs_to_completion) {
     auto r = dynalock::test::run_program(
-        store_quickstart_path, {"--endpoint", server().endpoint, "--table", unique_table("store-qs")}, {},
-        example_env());
+        store_quickstart_path,
+        {"--endpoint", server().endpoint, "--table", dynalock::test::unique_table("store-qs")}, {},
+        dynalock::test::throwaway_aws_env("examples-home"));
     EXPECT_EQ(r.status, 0) << r.out << r.err;
 }
 

@@ -5,12 +5,16 @@
 #include <dynalock/client_options.hpp>
 #include <dynalock/credentials.hpp>
 
+#include "support/child_process.hpp"
+#include "support/test_servers.hpp"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
 #include <exception>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -41,6 +45,20 @@ void run_coroutine(Body body) {
 inline void require(bool condition, const std::string& what) {
     if (!condition)
         throw std::runtime_error("requirement failed: " + what);
+}
+
+/// The environment for a program of ours run as a child (an example, the CLI): throwaway credentials
+/// and a home without ~/.aws, so a developer's own setup is never read or used.
+inline env_map throwaway_aws_env(std::string_view home_name) {
+    const auto home = test_run_dir() / home_name;
+    std::filesystem::create_directories(home);
+    return {{"HOME", home.string()},
+            {"AWS_ACCESS_KEY_ID", "AKIDEXAMPLETEST"},
+            {"AWS_SECRET_ACCESS_KEY", "example-test-secret"},
+            {"AWS_REGION", "us-east-1"},
+            {"AWS_CONFIG_FILE", (home / "no-config").string()},
+            {"AWS_SHARED_CREDENTIALS_FILE", (home / "no-credentials").string()},
+            {"AWS_EC2_METADATA_DISABLED", "true"}};
 }
 
 /// A table name no other test of this run uses.
