@@ -19,17 +19,9 @@ base=${BASE:-100}
 iterations=${ITERATIONS:-1000}
 
 command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
-if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDYNALOCK_BUILD_TESTS=OFF \
-    -DDYNALOCK_BUILD_EXAMPLES=OFF -DDYNALOCK_BUILD_BENCH=ON --log-level=WARNING
-fi
-build_log=$(mktemp)
-if ! cmake --build "$build_dir" --target bench_core_iterate -j "${JOBS:-1}" >"$build_log" 2>&1; then
-  cat "$build_log" >&2
-  rm -f "$build_log"
-  exit 1
-fi
-rm -f "$build_log"
+# shellcheck source=bench/build-target.sh
+source "$root/bench/build-target.sh"
+build_bench_target bench_core_iterate
 program=$build_dir/bench/bench_core_iterate
 
 if [ $# -gt 0 ]; then

@@ -21,18 +21,9 @@ if [ "${1:-}" = "--" ]; then
   extra=("$@")
 fi
 
-# Warnings stay warnings here: CI builds every target with -Werror already.
-if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDYNALOCK_BUILD_TESTS=OFF \
-    -DDYNALOCK_BUILD_EXAMPLES=OFF -DDYNALOCK_BUILD_BENCH=ON --log-level=WARNING
-fi
-build_log=$(mktemp)
-if ! cmake --build "$build_dir" --target bench_kv -j "${JOBS:-1}" >"$build_log" 2>&1; then
-  cat "$build_log" >&2
-  rm -f "$build_log"
-  exit 1
-fi
-rm -f "$build_log"
+# shellcheck source=bench/build-target.sh
+source "$root/bench/build-target.sh"
+build_bench_target bench_kv
 
 # The value of one member of bench_kv's flat JSON line.
 field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" <<<"$2" | tr -d '"'; }

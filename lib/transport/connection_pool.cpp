@@ -35,10 +35,18 @@ asio::awaitable<std::pair<error_code, std::unique_ptr<connection>>> connection_p
         }
         // Every connection is busy: wait for a release, the deadline, or cancellation.
         waiter w{asio::steady_timer(ex_, d.effective())};
-        auto it = waiters_.insert(waiters_.end(), &w);
+        // Unregistered however this frame ends: resumed, or destroyed unresumed (an io_context torn
+        // down with operations pending) — the pool must never keep a pointer into a dead frame.
+        struct registration {
+            std::list<waiter*>& list;
+            std::list<waiter*>::iterator it;
+            waiter& w;
+            ~registration() {
+                if (!w.notified)
+                    list.erase(it);
+            }
+        } registered{waiters_, waiters_.insert(waiters_.end(), &w), w};
         auto [ec] = co_await w.timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (!w.notified)
-            waiters_.erase(it);
         if (w.notified)
             continue;
         co_return std::pair{ec ? ec : d.timeout_error(), nullptr};
