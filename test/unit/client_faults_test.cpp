@@ -113,6 +113,7 @@ TEST(client_faults, unanswered_request_times_out_within_the_deadline) {
     EXPECT_TRUE(ec == errc::attempt_timeout || ec == errc::operation_timeout) << ec.message();
     EXPECT_LT(elapsed, 600ms + 400ms);
     EXPECT_GE(peer.requests().size(), 1u);
+    EXPECT_EQ(peer.connections(), peer.requests().size()); // a timed-out connection is never reused
 }
 
 TEST(client_faults, garbage_reply_is_a_malformed_response_and_is_retried_for_reads) {
@@ -120,6 +121,7 @@ TEST(client_faults, garbage_reply_is_a_malformed_response_and_is_retried_for_rea
     auto [ec, res] = run_op(options_for(peer), sample_get());
     EXPECT_EQ(ec, errc::malformed_response) << ec.message();
     EXPECT_EQ(peer.requests().size(), 4u); // DynamoDB's default: 4 attempts
+    EXPECT_EQ(peer.connections(), 4u);     // a connection that carried garbage is never reused
 }
 
 TEST(client_faults, truncated_reply_is_connection_closed) {
