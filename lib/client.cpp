@@ -6,6 +6,7 @@
 #include "core/json_codec.hpp"
 #include "core/operations.hpp"
 #include "core/response_checks.hpp"
+#include "lock_registry.hpp"
 #include "transport/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -241,7 +242,7 @@ client_impl::send_attempt(core::http_request& hr, std::string_view target, std::
 
 template <class Request>
 asio::awaitable<std::pair<error_code, response_t<Request>>>
-client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* user_diag) {
+client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* user_diag, bool internal) {
     using traits = core::operation_traits<Request>;
     using response_type = response_t<Request>;
 
@@ -265,7 +266,7 @@ client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* us
         diag.client_message = self->config_message_;
         co_return fail(self->config_error_);
     }
-    if (self->stopped_)
+    if (self->stopped_ && !internal)
         co_return fail(errc::client_stopped);
     ensure_client_request_token(req, self->random_);
     if (auto ec = core::validate(req, diag.client_message))
@@ -379,15 +380,17 @@ client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* us
     }
 }
 
+namespace {
+
 template <class Request>
-void async_execute_erased(std::shared_ptr<client_impl> impl, Request req, diagnostics* diag,
-                          asio::any_completion_handler<void(error_code, response_t<Request>)> handler) {
+void execute(std::shared_ptr<client_impl> impl, Request req, diagnostics* diag, bool internal,
+             asio::any_completion_handler<void(error_code, response_t<Request>)> handler) {
     using result_type = std::pair<error_code, response_t<Request>>;
     auto slot = asio::get_associated_cancellation_slot(handler);
     auto work = asio::prefer(asio::get_associated_executor(handler, impl->executor_),
                              asio::execution::outstanding_work.tracked);
     auto strand = impl->strand_;
-    asio::co_spawn(strand, client_impl::run(std::move(impl), std::move(req), diag),
+    asio::co_spawn(strand, client_impl::run(std::move(impl), std::move(req), diag, internal),
                    asio::bind_cancellation_slot(slot, [handler = std::move(handler), work = std::move(work)](
                                                           std::exception_ptr ep, result_type result) mutable {
                        if (ep)
@@ -399,8 +402,25 @@ void async_execute_erased(std::shared_ptr<client_impl> impl, Request req, diagno
                    }));
 }
 
+} // namespace
+
+template <class Request>
+void async_execute_erased(std::shared_ptr<client_impl> impl, Request req, diagnostics* diag,
+                          asio::any_completion_handler<void(error_code, response_t<Request>)> handler) {
+    execute(std::move(impl), std::move(req), diag, false, std::move(handler));
+}
+
+template <class Request>
+void async_execute_internal(std::shared_ptr<client_impl> impl, Request req, diagnostics* diag,
+                            asio::any_completion_handler<void(error_code, response_t<Request>)> handler) {
+    execute(std::move(impl), std::move(req), diag, true, std::move(handler));
+}
+
 #define DYNALOCK_INSTANTIATE(Request)                                                                        \
     template void async_execute_erased<Request>(                                                             \
+        std::shared_ptr<client_impl>, Request, diagnostics*,                                                 \
+        asio::any_completion_handler<void(error_code, response_t<Request>)>);                                \
+    template void async_execute_internal<Request>(                                                           \
         std::shared_ptr<client_impl>, Request, diagnostics*,                                                 \
         asio::any_completion_handler<void(error_code, response_t<Request>)>);
 DYNALOCK_INSTANTIATE(get_item_request)
@@ -458,15 +478,43 @@ client_stats client::stats() const noexcept {
         s.reused = c.reused.load(std::memory_order_relaxed);
     }
     s.retries = impl_->retries_.load(std::memory_order_relaxed);
+    std::shared_ptr<detail::lock_registry> locks;
+    {
+        std::lock_guard lock(impl_->locks_mutex_);
+        locks = impl_->locks_;
+    }
+    if (locks) {
+        auto& c = locks->count;
+        constexpr auto relaxed = std::memory_order_relaxed;
+        s.lock_acquisitions = c.acquisitions.load(relaxed);
+        s.lock_local_handovers = c.local_handovers.load(relaxed);
+        s.lock_acquire_writes = c.acquire_writes.load(relaxed);
+        s.lock_reads = c.reads.load(relaxed);
+        s.lock_waiter_marks = c.waiter_marks.load(relaxed);
+        s.lock_heartbeats = c.heartbeats.load(relaxed);
+        s.lock_releases = c.releases.load(relaxed);
+    }
     return s;
 }
 
 void client::shutdown() {
     impl_->stopped_ = true;
-    asio::post(impl_->strand_, [impl = impl_] {
-        if (impl->pool_)
-            impl->pool_->close();
-    });
+    auto close = [impl = impl_] {
+        asio::post(impl->strand_, [impl] {
+            if (impl->pool_)
+                impl->pool_->close();
+        });
+    };
+    std::shared_ptr<detail::lock_registry> locks;
+    {
+        std::lock_guard lock(impl_->locks_mutex_);
+        locks = impl_->locks_;
+    }
+    // Leases are released first: their requests still run after stopped_ is set.
+    if (locks)
+        locks->shutdown(std::move(close));
+    else
+        close();
 }
 
 std::string_view to_string(log_level l) noexcept {

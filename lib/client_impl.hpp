@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -23,13 +24,15 @@
 
 namespace dynalock::detail {
 
+class lock_registry;
+
 class client_impl {
 public:
     client_impl(boost::asio::any_io_executor ex, client_options options);
 
     template <class Request>
     static boost::asio::awaitable<std::pair<error_code, response_t<Request>>>
-    run(std::shared_ptr<client_impl> self, Request req, diagnostics* user_diag);
+    run(std::shared_ptr<client_impl> self, Request req, diagnostics* user_diag, bool internal = false);
 
     boost::asio::any_io_executor executor_;
     boost::asio::strand<boost::asio::any_io_executor> strand_;
@@ -55,6 +58,9 @@ public:
 
     std::atomic<std::uint64_t> retries_{0};
     std::atomic<bool> stopped_{false};
+    /// The leases held through this client and the lockers waiting for them (created on first use).
+    std::shared_ptr<lock_registry> locks_;
+    std::mutex locks_mutex_;
 
 private:
     /// One attempt: a pooled connection (connected if new), sign, send, read the reply.
@@ -75,6 +81,18 @@ private:
     void log_response(const core::http_response& res, std::string_view operation, std::uint32_t attempt,
                       std::chrono::steady_clock::duration elapsed) const;
 };
+
+/// Lets the library's other parts reach a client's state.
+struct client_access {
+    static const std::shared_ptr<client_impl>& impl(const client& c) noexcept { return c.impl_; }
+};
+
+/// Runs a request for the library itself (the locker): like the public operations, but it still runs after
+/// client::shutdown(), which must be able to release the leases.
+template <class Request>
+void async_execute_internal(
+    std::shared_ptr<client_impl> impl, Request req, diagnostics* diag,
+    boost::asio::any_completion_handler<void(error_code, response_t<Request>)> handler);
 
 } // namespace dynalock::detail
 

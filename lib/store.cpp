@@ -278,6 +278,70 @@ asio::awaitable<result<kv_page>> run_list_page(store_state_ptr st, list_options 
     co_return co_await read_pages(*st, options, limit, true, diag);
 }
 
+core::lock_target lock_target_of(const store_state& st) {
+    return {st.table, st.partition, st.options.schema, st.options.locks};
+}
+
+asio::awaitable<result<lock_info>> run_read_lock(store_state_ptr st, std::string key,
+                                                 diagnostics* user_diag) {
+    co_await prepare(reads);
+    diagnostics local;
+    diagnostics& diag = use_diagnostics(user_diag, local);
+    if (auto ec = configuration_error(*st, diag))
+        co_return failure<lock_info>(ec);
+    if (auto ec = core::validate_store_key(key, "key", diag.client_message))
+        co_return failure<lock_info>(ec);
+    const auto t = lock_target_of(*st);
+    get_item_request req;
+    core::build_read_lock(t, key, req);
+    auto [ec, res] = co_await st->db->async_get_item(std::move(req), diag, use_tuple);
+    if (ec)
+        co_return failure<lock_info>(ec);
+    if (!res.item) {
+        diag.client_message = "no lock row has this key";
+        co_return failure<lock_info>(errc::key_not_found);
+    }
+    core::lock_row row;
+    if (auto dec = core::decode_lock_row(std::move(*res.item), t, row, diag.client_message))
+        co_return failure<lock_info>(dec);
+    co_return result<lock_info>{error_code{}, core::to_lock_info(std::move(key), std::move(row))};
+}
+
+asio::awaitable<result<std::vector<lock_info>>> run_list_locks(store_state_ptr st, std::string prefix,
+                                                               diagnostics* user_diag) {
+    co_await prepare(reads);
+    diagnostics local;
+    diagnostics& diag = use_diagnostics(user_diag, local);
+    if (auto ec = configuration_error(*st, diag))
+        co_return failure<std::vector<lock_info>>(ec);
+    if (!prefix.empty())
+        if (auto ec = core::validate_store_key(prefix, "prefix", diag.client_message))
+            co_return failure<std::vector<lock_info>>(ec);
+    const auto t = lock_target_of(*st);
+    std::vector<lock_info> out;
+    std::optional<attribute_map> start;
+    do {
+        query_request req;
+        core::build_list_locks(t, prefix, req);
+        req.exclusive_start_key = std::move(start);
+        auto [ec, page] = co_await st->db->async_query(std::move(req), diag, use_tuple);
+        if (ec)
+            co_return failure<std::vector<lock_info>>(ec);
+        for (auto& item : page.items) {
+            const attribute_value* k = item.get(st->options.schema.sort_key);
+            std::string key = k && k->if_string() ? k->as_string() : std::string();
+            core::lock_row row;
+            std::string ignored;
+            // Rows that are not lock rows are skipped (the filter already keeps them out).
+            if (core::decode_lock_row(std::move(item), t, row, ignored))
+                continue;
+            out.push_back(core::to_lock_info(std::move(key), std::move(row)));
+        }
+        start = std::move(page.last_evaluated_key);
+    } while (start);
+    co_return result<std::vector<lock_info>>{error_code{}, std::move(out)};
+}
+
 asio::awaitable<result<no_value>> run_remove(store_state_ptr st, std::string key, diagnostics* user_diag) {
     co_await prepare(writes);
     diagnostics local;
@@ -397,12 +461,17 @@ asio::awaitable<result<table_info>> run_create_table(store_state_ptr st, table_o
             auto [uec, ures] = co_await st->db->async_update_time_to_live(std::move(ttl), diag, use_tuple);
             // dynalite has no UpdateTimeToLive: such a server keeps expired items, which the store
             // hides anyway.
-            if (uec && uec != service_errc::unknown_operation)
+            if (uec && uec != service_errc::unknown_operation && uec != service_errc::validation)
                 co_return failure<table_info>(uec);
             if (co_await cancelled())
                 co_return failure<table_info>(asio::error::operation_aborted);
             if (auto tec = co_await describe_ttl(*st, info, diag))
                 co_return failure<table_info>(tec);
+            // Two creators racing: the other one's UpdateTimeToLive won, and ours was rejected as a
+            // validation error ("TimeToLive is already enabled"). Fine if TTL is now on.
+            if (uec == service_errc::validation && info.time_to_live != time_to_live_status::enabled &&
+                info.time_to_live != time_to_live_status::enabling)
+                co_return failure<table_info>(uec);
         }
     }
     co_return result<table_info>{error_code{}, std::move(info)};
@@ -470,6 +539,18 @@ void async_store_create_table(store_state_ptr st, table_options options, diagnos
                               store_handler<table_info> handler) {
     const auto& s = *st;
     launch(s, run_create_table(std::move(st), std::move(options), diag), std::move(handler));
+}
+
+void async_store_read_lock(store_state_ptr st, std::string key, diagnostics* diag,
+                           store_handler<lock_info> handler) {
+    const auto& s = *st;
+    launch(s, run_read_lock(std::move(st), std::move(key), diag), std::move(handler));
+}
+
+void async_store_list_locks(store_state_ptr st, std::string prefix, diagnostics* diag,
+                            store_handler<std::vector<lock_info>> handler) {
+    const auto& s = *st;
+    launch(s, run_list_locks(std::move(st), std::move(prefix), diag), std::move(handler));
 }
 
 void async_store_describe_table(store_state_ptr st, diagnostics* diag, store_handler<table_info> handler) {

@@ -4,6 +4,7 @@
 
 #include <dynalock/store.hpp>
 
+#include "core/lock_requests.hpp"
 #include "core/store_item.hpp"
 #include "core/store_requests.hpp"
 

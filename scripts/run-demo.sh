@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo command: installs whatever is missing, builds the quick-start examples (the raw client,
-# then the store), starts dynalite on a free loopback port and runs them against it. Exits with the
-# first failing example's status (0 when both pass); dynalite is stopped however the script ends
-# (success, failure, Ctrl-C).
+# then the store) and the lock contention bench, starts dynalite on a free loopback port and runs them
+# against it: the examples, then a few seconds of lock contention (2 processes x 4 contenders on one
+# key) whose table shows throughput, handover latency, fairness, DynamoDB requests per acquisition and
+# mutual-exclusion violations (0). Exits with the first failing step's status (0 when all pass);
+# dynalite is stopped however the script ends (success, failure, Ctrl-C).
 #
 #   scripts/run-demo.sh             # build dir: build/ (DYNALOCK_BUILD_DIR=... to use another)
 set -euo pipefail
@@ -19,10 +21,12 @@ fi
 bash "$root/scripts/install-deps.sh"
 
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDYNALOCK_WERROR=ON \
-  -DDYNALOCK_BUILD_EXAMPLES=ON --log-level=WARNING
-cmake --build "$build_dir" --target example_quickstart example_store_quickstart -j "${DYNALOCK_JOBS:-2}"
+  -DDYNALOCK_BUILD_EXAMPLES=ON -DDYNALOCK_BUILD_BENCH=ON --log-level=WARNING
+cmake --build "$build_dir" --target example_quickstart example_store_quickstart lock_contention \
+  -j "${DYNALOCK_JOBS:-2}"
 examples=("$build_dir/examples/example_quickstart" "$build_dir/examples/example_store_quickstart")
-for example in "${examples[@]}"; do
+contention="$build_dir/bench/lock_contention"
+for example in "${examples[@]}" "$contention"; do
   if [ ! -x "$example" ]; then
     echo "run-demo: the build did not produce $example" >&2
     exit 1
@@ -81,4 +85,13 @@ for example in "${examples[@]}"; do
   set -e
   [ "$status" -eq 0 ] || break
 done
+if [ "$status" -eq 0 ]; then
+  echo "run-demo: lock contention for a few seconds (bench/README.md explains the figures)"
+  set +e
+  env -u AWS_SESSION_TOKEN -u AWS_PROFILE AWS_ACCESS_KEY_ID=dynalock-demo AWS_SECRET_ACCESS_KEY=dynalock-demo \
+    AWS_REGION="${AWS_REGION:-us-east-1}" "$contention" --endpoint "http://127.0.0.1:$port" \
+    --table dynalock_demo_locks --contenders 4 --processes 2 --duration 3s --hold 1ms --lease 2s
+  status=$?
+  set -e
+fi
 exit "$status"

@@ -28,11 +28,20 @@ struct client_stats {
     std::uint64_t requests = 0;       ///< HTTP requests sent (attempts)
     std::uint64_t reused = 0;         ///< requests that went over an already open connection
     std::uint64_t retries = 0;        ///< attempts after the first
+    // The lockers' DynamoDB requests (each also counted above) and their outcome.
+    std::uint64_t lock_acquisitions = 0;    ///< leases granted to lockers (by a write or a local handover)
+    std::uint64_t lock_local_handovers = 0; ///< of which passed on locally without a DynamoDB request
+    std::uint64_t lock_acquire_writes = 0;  ///< acquiring writes, whether they won or not
+    std::uint64_t lock_reads = 0;           ///< consistent reads of lock rows (polling, resolving)
+    std::uint64_t lock_waiter_marks = 0;    ///< writes of the waiter mark (setting and clearing it)
+    std::uint64_t lock_heartbeats = 0;      ///< renewals
+    std::uint64_t lock_releases = 0;        ///< release writes
 };
 
 namespace detail {
 
 class client_impl;
+struct client_access;
 
 template <class Request>
 struct response_of;
@@ -170,7 +179,9 @@ public:
 
     client_stats stats() const noexcept;
 
-    /// Fails new operations with errc::client_stopped and closes idle connections.
+    /// Fails new operations with errc::client_stopped and closes idle connections. Every lease held
+    /// through this client is released first, in the background (its lockers report
+    /// errc::lease_released); run the executor until those releases are done.
     void shutdown();
 
     /// Runs any operation: the request type selects it.
@@ -324,6 +335,7 @@ private:
             detail::initiate_execute{}, token, impl_, std::move(req), diag);
     }
 
+    friend struct detail::client_access;
     std::shared_ptr<detail::client_impl> impl_;
 };
 

@@ -10,6 +10,9 @@
 #include <dynalock/diagnostics.hpp>
 #include <dynalock/error.hpp>
 #include <dynalock/kv_pair.hpp>
+#include <dynalock/lock_info.hpp>
+#include <dynalock/lock_options.hpp>
+#include <dynalock/locker.hpp>
 #include <dynalock/logger.hpp>
 #include <dynalock/operations.hpp>
 #include <dynalock/read_options.hpp>

@@ -8,6 +8,8 @@
 #include <dynalock/diagnostics.hpp>
 #include <dynalock/error.hpp>
 #include <dynalock/kv_pair.hpp>
+#include <dynalock/lock_info.hpp>
+#include <dynalock/locker.hpp>
 #include <dynalock/read_options.hpp>
 #include <dynalock/store_options.hpp>
 #include <dynalock/table_options.hpp>
@@ -50,6 +52,10 @@ void async_store_atomic_delete(store_state_ptr st, std::string key,
                                store_handler<> handler);
 void async_store_create_table(store_state_ptr st, table_options options, diagnostics* diag,
                               store_handler<table_info> handler);
+void async_store_read_lock(store_state_ptr st, std::string key, diagnostics* diag,
+                           store_handler<lock_info> handler);
+void async_store_list_locks(store_state_ptr st, std::string prefix, diagnostics* diag,
+                            store_handler<std::vector<lock_info>> handler);
 void async_store_describe_table(store_state_ptr st, diagnostics* diag, store_handler<table_info> handler);
 
 // Calls one of the functions above with the completion handler last.
@@ -314,6 +320,42 @@ public:
                                                       &diag);
     }
 
+    /// A lock on `key` of this store (Go's `NewLock`). Lock rows are items of the store (see lock_schema);
+    /// keep locks and key/value data apart by using two partitions, as the Go example does.
+    locker new_lock(std::string key, lock_options options = {}) const;
+
+    /// Reads a lock's row (strongly consistent) without acquiring it. A key without a row is
+    /// errc::key_not_found. Signature: `void(error_code, lock_info)`. Cancellation: terminal, partial,
+    /// total.
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, lock_info))
+                  CompletionToken = default_completion_token_t>
+    auto async_read_lock(std::string key, CompletionToken&& token = {}) {
+        return initiate<void(error_code, lock_info)>(token, &detail::async_store_read_lock, state_,
+                                                     std::move(key), nullptr);
+    }
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, lock_info))
+                  CompletionToken = default_completion_token_t>
+    auto async_read_lock(std::string key, diagnostics& diag, CompletionToken&& token = {}) {
+        return initiate<void(error_code, lock_info)>(token, &detail::async_store_read_lock, state_,
+                                                     std::move(key), &diag);
+    }
+
+    /// Lists the locks whose key starts with `prefix` (a strongly consistent Query of the partition,
+    /// every page; never a Scan). Items that are not lock rows are skipped.
+    /// Signature: `void(error_code, std::vector<lock_info>)`. Cancellation: terminal, partial, total.
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, std::vector<lock_info>))
+                  CompletionToken = default_completion_token_t>
+    auto async_list_locks(std::string prefix, CompletionToken&& token = {}) {
+        return initiate<void(error_code, std::vector<lock_info>)>(token, &detail::async_store_list_locks,
+                                                                  state_, std::move(prefix), nullptr);
+    }
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, std::vector<lock_info>))
+                  CompletionToken = default_completion_token_t>
+    auto async_list_locks(std::string prefix, diagnostics& diag, CompletionToken&& token = {}) {
+        return initiate<void(error_code, std::vector<lock_info>)>(token, &detail::async_store_list_locks,
+                                                                  state_, std::move(prefix), &diag);
+    }
+
 private:
     template <class Signature, class CompletionToken, class... Args>
     static auto initiate(CompletionToken& token, Args&&... args) {
@@ -321,6 +363,7 @@ private:
                                                                        std::forward<Args>(args)...);
     }
 
+    friend class locker;
     detail::store_state_ptr state_;
 };
 

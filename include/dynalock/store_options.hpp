@@ -19,6 +19,18 @@ struct store_schema {
     std::string value = "payload";    ///< the value, any type
 };
 
+/// The attribute names lock rows use besides the store_schema ones (a lock row is an item of the store:
+/// its key is the sort key, its data the value attribute, and its version the version attribute, which
+/// every lock write increments).
+struct lock_schema {
+    std::string owner = "owner";       ///< S, who holds (or last held) the lease
+    std::string lease = "lease_ms";    ///< N, the lease length in milliseconds
+    std::string lease_id = "lease_id"; ///< S, random id of the current acquisition
+    std::string fence = "fence";       ///< N, the highest fencing token handed out
+    std::string released = "released"; ///< BOOL, true once the holder released the lease
+    std::string waiter = "waiter";     ///< S, the process next in line (fairness across processes)
+};
+
 /// How a write stores a value given as bytes (write_options::bytes).
 enum class bytes_encoding {
     /// An S holding the standard base64 of the bytes: what the Go dynalock's `WriteWithBytes` writes,
@@ -31,6 +43,8 @@ enum class bytes_encoding {
 /// Options of a store, fixed when it is constructed.
 struct store_options {
     store_schema schema{};
+    /// Attribute names of the lock rows of this store (store::new_lock).
+    dynalock::lock_schema locks{};
     dynalock::bytes_encoding bytes_encoding = dynalock::bytes_encoding::base64_string;
     /// The wall clock that writes expiry times and decides whether an item has expired. Empty:
     /// std::chrono::system_clock::now. Expiry compares clocks across machines: keep them in sync (NTP).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdlib>
 #include <limits>
 
@@ -173,6 +174,15 @@ parse_result<invocation> parse_command_line(std::span<const std::string_view> ar
 
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view arg = args[i];
+        // `lock KEY -- CMD ARGS...`: the rest belongs to CMD, options and `--` included. Before KEY, a `--`
+        // still only ends the options, so `lock -- -key -- CMD` works as well.
+        if (arg == "--" && !help_command && inv.command != nullptr && inv.command->runs_command &&
+            inv.arguments.size() >= inv.command->min_arguments) {
+            if (i + 1 == args.size())
+                return result::failure("missing command after '--'" + help_hint(inv.command));
+            inv.child_command.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+            break;
+        }
         if (!options_done && arg == "--") {
             options_done = true;
             continue;

@@ -36,6 +36,10 @@ struct command_spec {
     std::span<const option_spec> options{};
     std::size_t min_arguments = 0;
     std::size_t max_arguments = 0;
+    /// The command runs another program (`lock KEY -- CMD ARGS...`): once its own arguments are there
+    /// (min_arguments), `--` ends the tool's command line and everything after it is that program and its
+    /// arguments, kept as they are (invocation::child_command).
+    bool runs_command = false;
 };
 
 enum class output_format { text, json };
@@ -79,6 +83,8 @@ struct invocation {
     global_options globals{};
     option_values options{};              ///< the command's own options
     std::vector<std::string> arguments{}; ///< the command's positional arguments
+    /// The program to run and its arguments, after `--` (commands that run one); empty when not given.
+    std::vector<std::string> child_command{};
 };
 
 /// Reads an environment variable: its value, or nullopt when it is not set.
@@ -101,10 +107,12 @@ struct parse_result {
 /// Parses the arguments after the program name.
 ///
 /// Global options may come before or after the command name. `--` ends the options (what follows is
-/// positional, even when it starts with a dash); a lone `-` is positional. `--help` stops the parse at
-/// once, so `dynalock put --help` works without a key. Anything the command line gets wrong (unknown
-/// command or option, a missing or invalid value, too few or too many arguments) is an error whose message
-/// names the culprit. `env` supplies DYNALOCK_TABLE (empty: the process environment).
+/// positional, even when it starts with a dash); a lone `-` is positional. For a command that runs
+/// another program, a `--` after the command's required arguments starts that program's command line
+/// instead, which must not be empty. `--help` stops the parse at once, so `dynalock put --help` works
+/// without a key. Anything the command line gets wrong (unknown command or option, a missing or invalid
+/// value, too few or too many arguments) is an error whose message names the culprit. `env` supplies
+/// DYNALOCK_TABLE (empty: the process environment).
 parse_result<invocation> parse_command_line(std::span<const std::string_view> args,
                                             std::span<const command_spec> commands,
                                             const environment_reader& env = {});

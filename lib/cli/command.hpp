@@ -1,6 +1,6 @@
 // The `dynalock` tool's command table. A command is its specification (name, arguments, options, help)
 // and a coroutine that runs it and returns the exit status. Each group of commands lives in its own file
-// (commands_kv.cpp; the lock commands join the same way) and commands.cpp lists the groups.
+// (commands_kv.cpp, commands_lock.cpp) and commands.cpp lists the groups.
 #ifndef DYNALOCK_CLI_COMMAND_HPP
 #define DYNALOCK_CLI_COMMAND_HPP
 
@@ -34,6 +34,9 @@ struct command {
 
 /// The key/value commands: create-table, put, get, exists, ls, rm (commands_kv.cpp).
 std::span<const command> kv_commands() noexcept;
+
+/// The lock commands: lock, locks, lock-info (commands_lock.cpp).
+std::span<const command> lock_commands() noexcept;
 
 /// Every command of the tool, in the order help lists them (commands.cpp).
 std::span<const command> all_commands();

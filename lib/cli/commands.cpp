@@ -8,7 +8,7 @@ namespace dynalock::cli {
 std::span<const command> all_commands() {
     static const std::vector<command> commands = [] {
         std::vector<command> all;
-        for (auto group : {kv_commands()})
+        for (auto group : {kv_commands(), lock_commands()})
             all.insert(all.end(), group.begin(), group.end());
         return all;
     }();

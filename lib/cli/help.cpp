@@ -10,6 +10,9 @@ namespace dynalock::cli {
 
 namespace {
 
+// What a command that runs another program takes after its own options.
+constexpr std::string_view child_command_usage = " [-- CMD [ARGS...]]";
+
 std::string option_label(const option_spec& o) {
     std::string label = o.short_name != 0 ? std::string("-") + o.short_name + ", " : std::string("    ");
     label += "--";
@@ -62,6 +65,8 @@ std::string usage_line(const command_spec& c) {
         }
         line += ']';
     }
+    if (c.runs_command)
+        line += child_command_usage;
     return line;
 }
 
@@ -78,6 +83,8 @@ std::string general_help(std::span<const command_spec> commands) {
             label += ' ';
             label += c.arguments;
         }
+        if (c.runs_command)
+            label += child_command_usage;
         labels.push_back(std::move(label));
         texts.push_back(c.summary);
     }
@@ -86,9 +93,10 @@ std::string general_help(std::span<const command_spec> commands) {
     append_options(out, global_option_specs());
     out +=
         "\nDurations: 500ms, 10s, 5m, 1h, 1m30s. Write '--' before an argument that starts with '-'.\n"
-        "Exit status: 0 success; 1 the answer is no (not found, exists, version mismatch); 64 bad usage or\n"
-        "invalid input; 69 DynamoDB unreachable or failing; 74 stdin/stdout error; 75 a write may or may\n"
-        "not have been applied; 77 access denied; 78 configuration error (region, credentials, no table).\n"
+        "Exit status: 0 success; 1 the answer is no (not found, exists, version mismatch, lock not\n"
+        "acquired); 64 bad usage or invalid input; 69 DynamoDB unreachable or failing; 74 stdin/stdout\n"
+        "error; 75 a write may or may not have been applied, or a lock's lease was lost; 77 access denied;\n"
+        "78 configuration error (region, credentials, no table). 'lock KEY -- CMD' exits with CMD's status.\n"
         "Run 'dynalock COMMAND --help' for the options of a command.\n";
     return out;
 }

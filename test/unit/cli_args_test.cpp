@@ -288,6 +288,102 @@ TEST(cli_parse, usage_errors_name_the_culprit) {
 }
 
 // ------------------------------------------------------------------------------------------------
+// A command that runs another program: `lock KEY [OPTIONS] -- CMD ARGS...`
+
+constexpr std::array lock_options{
+    option_spec{"nonblock", 'n', {}, "do not wait"},
+    option_spec{"wait", 'w', "DUR", "wait at most"},
+};
+const std::array lock_test_commands{
+    command_spec{.name = "lock",
+                 .arguments = "KEY",
+                 .summary = "hold a lock",
+                 .options = lock_options,
+                 .min_arguments = 1,
+                 .max_arguments = 1,
+                 .runs_command = true},
+    test_commands[0], // put, which runs nothing
+};
+
+parse_result<invocation> parse_lock(std::initializer_list<std::string_view> args) {
+    const std::vector<std::string_view> v(args);
+    return parse_command_line(v, lock_test_commands, [](std::string_view) { return std::nullopt; });
+}
+
+TEST(cli_parse_command, everything_after_double_dash_is_the_command_line_as_given) {
+    auto r = parse_lock({"lock", "k", "-n", "--", "sh", "-c", "echo hi", "--help", "-o", "--", "x"});
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(r.value->arguments, (std::vector<std::string>{"k"}));
+    EXPECT_EQ(r.value->child_command,
+              (std::vector<std::string>{"sh", "-c", "echo hi", "--help", "-o", "--", "x"}));
+    EXPECT_TRUE(r.value->options.has("nonblock"));
+    EXPECT_FALSE(r.value->help) << "--help after '--' belongs to the command";
+    EXPECT_EQ(r.value->globals.output, output_format::text) << "-o after '--' belongs to the command";
+}
+
+TEST(cli_parse_command, options_and_globals_before_double_dash_are_the_tools) {
+    auto r = parse_lock({"--table", "t1", "lock", "-w", "5s", "k", "--partition", "p", "--", "true"});
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(*r.value->options.value("wait"), "5s");
+    EXPECT_EQ(r.value->globals.table, "t1");
+    EXPECT_EQ(r.value->globals.partition, "p");
+    EXPECT_EQ(r.value->child_command, (std::vector<std::string>{"true"}));
+}
+
+TEST(cli_parse_command, without_double_dash_there_is_no_command) {
+    auto r = parse_lock({"lock", "k", "-n"});
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_TRUE(r.value->child_command.empty());
+    EXPECT_EQ(r.value->arguments, (std::vector<std::string>{"k"}));
+}
+
+// Before the command's own arguments are there, `--` still only ends the options: a key may start
+// with a dash, and a second `--` then starts the command.
+TEST(cli_parse_command, double_dash_before_the_key_ends_the_options) {
+    auto key_only = parse_lock({"lock", "--", "-k"});
+    ASSERT_TRUE(key_only) << key_only.error;
+    EXPECT_EQ(key_only.value->arguments, (std::vector<std::string>{"-k"}));
+    EXPECT_TRUE(key_only.value->child_command.empty());
+
+    auto with_command = parse_lock({"lock", "--", "-k", "--", "true", "-v"});
+    ASSERT_TRUE(with_command) << with_command.error;
+    EXPECT_EQ(with_command.value->arguments, (std::vector<std::string>{"-k"}));
+    EXPECT_EQ(with_command.value->child_command, (std::vector<std::string>{"true", "-v"}));
+}
+
+TEST(cli_parse_command, empty_command_or_extra_arguments_are_usage_errors) {
+    auto empty = parse_lock({"lock", "k", "--"});
+    EXPECT_FALSE(empty);
+    EXPECT_NE(empty.error.find("missing command after '--'"), std::string::npos) << empty.error;
+
+    auto extra = parse_lock({"lock", "k", "cmd", "--", "x"});
+    EXPECT_FALSE(extra);
+    EXPECT_NE(extra.error.find("too many arguments"), std::string::npos) << extra.error;
+
+    auto no_key = parse_lock({"lock", "-n"});
+    EXPECT_FALSE(no_key);
+    EXPECT_NE(no_key.error.find("missing argument"), std::string::npos) << no_key.error;
+}
+
+// For a command that runs nothing, a second `--` stays an argument, as before.
+TEST(cli_parse_command, other_commands_keep_double_dash_as_an_argument) {
+    auto r = parse_lock({"put", "--", "k", "--"});
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(r.value->arguments, (std::vector<std::string>{"k", "--"}));
+    EXPECT_TRUE(r.value->child_command.empty());
+}
+
+TEST(cli_help, command_that_runs_a_program_shows_where_it_goes) {
+    const std::string usage = command_help(lock_test_commands[0]);
+    EXPECT_NE(usage.find("dynalock [OPTIONS] lock KEY [--nonblock] [--wait DUR] [-- CMD [ARGS...]]"),
+              std::string::npos)
+        << usage;
+    const std::string general = general_help(lock_test_commands);
+    EXPECT_NE(general.find("lock KEY [-- CMD [ARGS...]]"), std::string::npos) << general;
+    EXPECT_EQ(general.find("put KEY [VALUE | -] [--"), std::string::npos) << general;
+}
+
+// ------------------------------------------------------------------------------------------------
 // Exit statuses and messages
 
 TEST(cli_exit_status, answers_that_are_no_exit_1) {
