@@ -12,6 +12,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <span>
+#include <string>
+#include <string_view>
 
 namespace dynalock::cli {
 
@@ -31,6 +33,18 @@ struct command {
     command_spec spec;
     command_handler run;
 };
+
+// Helpers every command group uses (commands.cpp).
+
+/// `s` between single quotes, for messages.
+std::string single_quoted(std::string_view s);
+/// A usage error found after parsing (a bad option value): printed with a pointer to the command's
+/// help; returns exit status 64.
+int usage_error(std::string_view command, std::string message);
+/// Prints to stdout; exit status 0, or 74 when stdout cannot be written.
+int print(const command_context& ctx, std::string_view text);
+/// Whether --output json was asked for.
+bool json_output(const command_context& ctx) noexcept;
 
 /// The key/value commands: create-table, put, get, exists, ls, rm (commands_kv.cpp).
 std::span<const command> kv_commands() noexcept;

@@ -56,19 +56,6 @@ constexpr std::array rm_options{
     option_spec{"if-version", 0, "N", "delete only if the pair is at version N, else exit 1"},
 };
 
-std::string quoted(std::string_view s) {
-    std::string out = "'";
-    out += s;
-    out += '\'';
-    return out;
-}
-
-// A usage error found after parsing (a bad option value): printed, exit 64.
-int usage_error(std::string_view command, std::string message) {
-    print_error(command, message + " (see 'dynalock " + std::string(command) + " --help')");
-    return exit_status::usage;
-}
-
 // Prints what went wrong and returns the exit status for it. `expected_version` is the version a
 // compare-and-swap asked for, to say which version did not match.
 int report_failure(const command_context& ctx, std::string_view key, const error_code& ec,
@@ -76,14 +63,14 @@ int report_failure(const command_context& ctx, std::string_view key, const error
     const std::string_view command = ctx.args.command->name;
     std::string message;
     if (ec == errc::key_not_found) {
-        message = "key " + quoted(key) + " not found";
+        message = "key " + single_quoted(key) + " not found";
     } else if (ec == errc::key_exists) {
-        message = "key " + quoted(key) + " already exists";
+        message = "key " + single_quoted(key) + " already exists";
     } else if (ec == errc::version_mismatch) {
-        message = "key " + quoted(key) + " is not at version " +
+        message = "key " + single_quoted(key) + " is not at version " +
                   (expected_version ? std::to_string(*expected_version) : std::string("expected"));
     } else if (ec == service_errc::resource_not_found) {
-        message = "table " + quoted(ctx.kv.table()) + " does not exist or is not active (create it with " +
+        message = "table " + single_quoted(ctx.kv.table()) + " does not exist or is not active (create it with " +
                   "'dynalock create-table')";
     } else {
         message = describe_failure(ec, diag);
@@ -95,19 +82,6 @@ int report_failure(const command_context& ctx, std::string_view key, const error
     return exit_status_for(ec);
 }
 
-// Prints to stdout; exit status 0, or 74 when stdout cannot be written.
-int print(const command_context& ctx, std::string_view text) {
-    std::string error;
-    if (write_stdout(text, error))
-        return exit_status::success;
-    print_error(ctx.args.command->name, error);
-    return exit_status::io_error;
-}
-
-bool json_output(const command_context& ctx) noexcept {
-    return ctx.args.globals.output == output_format::json;
-}
-
 // --if-version N: a version the store can have (versions start at 1).
 parse_result<std::int64_t> version_option(const command_context& ctx) {
     const std::string* text = ctx.args.options.value("if-version");
@@ -115,7 +89,7 @@ parse_result<std::int64_t> version_option(const command_context& ctx) {
         return {};
     auto n = parse_integer(*text, 1, max_int64);
     if (!n)
-        return parse_result<std::int64_t>::failure("invalid --if-version " + quoted(*text) +
+        return parse_result<std::int64_t>::failure("invalid --if-version " + single_quoted(*text) +
                                                    ": expected a version number (1 or more)");
     return {n, {}};
 }
@@ -177,10 +151,10 @@ int print_table_info(const command_context& ctx, const table_info& info) {
         return print(ctx, json::serialize(o) + "\n");
     }
     std::string line =
-        "table " + quoted(ctx.kv.table()) + (info.created ? " created, " : " already exists, ");
+        "table " + single_quoted(ctx.kv.table()) + (info.created ? " created, " : " already exists, ");
     line += status_name(info.table.table_status);
     if (ttl_on)
-        line += "; TTL on " + quoted(info.time_to_live_attribute.value_or(ctx.kv.options().schema.expires));
+        line += "; TTL on " + single_quoted(info.time_to_live_attribute.value_or(ctx.kv.options().schema.expires));
     else if (!ctx.args.options.has("no-ttl"))
         line += "; TTL not enabled (not supported by this server)";
     return print(ctx, one_line(line) + "\n");
@@ -196,7 +170,7 @@ asio::awaitable<int> run_create_table(command_context& ctx) {
     auto [ec, info] = co_await ctx.kv.async_create_table(std::move(options), diag, tuple);
     if (ec == service_errc::resource_in_use) {
         print_error(ctx.args.command->name,
-                    "table " + quoted(ctx.kv.table()) + " already exists (use --if-not-exists to accept it)");
+                    "table " + single_quoted(ctx.kv.table()) + " already exists (use --if-not-exists to accept it)");
         co_return exit_status::no;
     }
     if (ec)
@@ -214,7 +188,7 @@ asio::awaitable<int> run_put(command_context& ctx) {
     if (const std::string* ttl = ctx.args.options.value("ttl")) {
         auto d = parse_duration(*ttl);
         if (!d || d->count() <= 0)
-            co_return usage_error(command, "invalid --ttl " + quoted(*ttl) +
+            co_return usage_error(command, "invalid --ttl " + single_quoted(*ttl) +
                                                ": expected a positive duration such as 500ms, 10s, 5m or 1h");
         options.ttl = *d;
     }
@@ -301,7 +275,7 @@ asio::awaitable<int> run_ls(command_context& ctx) {
         auto n = parse_integer(*text, 1, max_int64);
         if (!n)
             co_return usage_error(ctx.args.command->name,
-                                  "invalid --limit " + quoted(*text) + ": expected a number (1 or more)");
+                                  "invalid --limit " + single_quoted(*text) + ": expected a number (1 or more)");
         limit = static_cast<std::size_t>(*n);
     }
     list_options options;

@@ -71,19 +71,6 @@ constexpr std::array lock_option_specs{
     option_spec{"data", 0, "VALUE", "data stored with the lock (shown by lock-info, read by get)"},
 };
 
-std::string single_quoted(std::string_view s) {
-    std::string out = "'";
-    out += s;
-    out += '\'';
-    return out;
-}
-
-// A usage error found after parsing (a bad option value): printed, exit 64.
-int usage_error(std::string_view command, std::string message) {
-    print_error(command, message + " (see 'dynalock " + std::string(command) + " --help')");
-    return exit_status::usage;
-}
-
 // Whether `message` names the endpoint's host and port ("cannot connect to 127.0.0.1:8000: ...").
 bool mentions_endpoint(std::string_view message, std::string_view url) {
     if (auto scheme = url.find("://"); scheme != std::string_view::npos)
@@ -99,8 +86,8 @@ int report_failure(const command_context& ctx, std::string_view key, const error
     if (ec == errc::key_not_found) {
         message = "lock " + single_quoted(key) + " not found";
     } else if (ec == service_errc::resource_not_found) {
-        message = "table " + single_quoted(ctx.kv.table()) +
-                  " does not exist or is not active (create it with " + "'dynalock create-table')";
+        message = "table " + single_quoted(ctx.kv.table()) + " does not exist or is not active (create it with " +
+                  "'dynalock create-table')";
     } else {
         message = describe_failure(ec, diag);
         // Say where the tool went, unless the message already does (a refused connection names it).
@@ -110,19 +97,6 @@ int report_failure(const command_context& ctx, std::string_view key, const error
     }
     print_error(ctx.args.command->name, message);
     return exit_status_for(ec);
-}
-
-// Prints to stdout; exit status 0, or 74 when stdout cannot be written.
-int print(const command_context& ctx, std::string_view text) {
-    std::string error;
-    if (write_stdout(text, error))
-        return exit_status::success;
-    print_error(ctx.args.command->name, error);
-    return exit_status::io_error;
-}
-
-bool json_output(const command_context& ctx) noexcept {
-    return ctx.args.globals.output == output_format::json;
 }
 
 // A lease as a duration the tool itself accepts: "20s", "1500ms".
@@ -255,9 +229,8 @@ parse_result<milliseconds> duration_option(const command_context& ctx, std::stri
         return {};
     auto d = parse_duration(*text);
     if (!d || (d->count() == 0 && !allow_zero))
-        return result::failure("invalid --" + std::string(name) + " " + single_quoted(*text) +
-                               ": expected a " + (allow_zero ? "duration" : "positive duration") +
-                               " such as 500ms, 10s or 5m");
+        return result::failure("invalid --" + std::string(name) + " " + single_quoted(*text) + ": expected a " +
+                               (allow_zero ? "duration" : "positive duration") + " such as 500ms, 10s or 5m");
     return {d, {}};
 }
 
@@ -502,8 +475,8 @@ asio::awaitable<error_code> release(locker& lk, const command_context& ctx, cons
 
 void report_lost(const command_context& ctx, const std::string& key, const error_code& reason,
                  std::string_view consequence) {
-    print_error(ctx.args.command->name, "lease of lock " + single_quoted(key) + " lost: " + reason.message() +
-                                            std::string(consequence));
+    print_error(ctx.args.command->name,
+                "lease of lock " + single_quoted(key) + " lost: " + reason.message() + std::string(consequence));
 }
 
 // No CMD: prints the fencing token, then holds the lease until a stop signal (exit 0) or its loss (75).
