@@ -1,12 +1,15 @@
 // bench_kv: end-to-end key/value throughput, latency and client CPU through dynalock::client.
 //
-//   bench_kv --op put|get|atomic_put [--concurrency N] [--count N] [--endpoint URL] [--json] ...
+//   bench_kv --op put|get|atomic_put|list [--contended] [--concurrency N] [--count N] [--endpoint URL]
+//            [--json] ...
 //
 // Without --endpoint it starts dynalite on a free loopback port (the test fixture of
 // test/support/local_servers) and stops it at the end. Everything runs on one io_context and one
 // thread, the client's executor: N coroutines each take the next operation number until `count` are
 // done. The timed phase is preceded by untimed warm-up operations (they open the connections) and, for
-// `get`, by loading the keys. See bench/README.md for what each figure means.
+// `get` and `list`, by loading the keys. put/get/atomic_put go through the client's raw operations;
+// list and the contended compare-and-swap go through a dynalock::store (its own table, one partition
+// per run). See bench/README.md for what each figure means.
 #include <dynalock/dynalock.hpp>
 
 #include "support/local_servers.hpp"
@@ -49,7 +52,8 @@ namespace {
 constexpr int exit_usage = 64; // EX_USAGE
 constexpr auto tuple = asio::as_tuple(asio::deferred);
 
-enum class op_kind { put, get, atomic_put };
+// store_put is internal: it loads the pairs that `list` reads.
+enum class op_kind { put, get, atomic_put, list, store_put };
 
 std::string_view to_string(op_kind op) noexcept {
     switch (op) {
@@ -59,6 +63,10 @@ std::string_view to_string(op_kind op) noexcept {
         return "get";
     case op_kind::atomic_put:
         return "atomic_put";
+    case op_kind::list:
+        return "list";
+    case op_kind::store_put:
+        return "store_put";
     }
     return "?";
 }
@@ -70,7 +78,9 @@ struct settings {
     std::size_t concurrency = 1;
     std::size_t count = 1000;
     std::optional<std::size_t> warmup; // default: 2 x concurrency
-    std::size_t keys = 1000;
+    std::optional<std::size_t> keys;   // default: 1000 for get, 100 for list
+    std::size_t page_size = 25;
+    bool contended = false;
     std::size_t value_bytes = 200;
     std::string endpoint;
     std::string region = "us-east-1";
@@ -81,20 +91,28 @@ struct settings {
 void print_usage(std::FILE* to, const char* program) {
     std::fprintf(
         to,
-        "usage: %s --op put|get|atomic_put [options]\n"
+        "usage: %s --op put|get|atomic_put|list [options]\n"
         "  --op OP           put: PutItem of new distinct keys\n"
         "                    get: GetItem (ConsistentRead) of keys loaded before the run\n"
         "                    atomic_put: PutItem of new distinct keys with the condition\n"
         "                      attribute_not_exists(pk), i.e. create-if-absent (a lock acquisition)\n"
+        "                    list: store::async_list_page of --page-size pairs under one prefix of\n"
+        "                      --keys pairs loaded before the run (each coroutine walks the pages)\n"
+        "  --contended       atomic_put only: every coroutine does compare-and-swap on one key (read,\n"
+        "                      store::async_atomic_put if_version, retry on version_mismatch); one\n"
+        "                      operation = one successful swap\n"
         "  --concurrency N   operations in flight, one coroutine each (1-4096, default 1)\n"
         "  --count N         timed operations (1-10000000, default 1000)\n"
         "  --warmup N        untimed operations before, to open connections (default 2 x concurrency)\n"
-        "  --keys N          get: distinct keys loaded, then read in turn (1-1000000, default 1000)\n"
+        "  --keys N          get: distinct keys loaded, then read in turn (1-1000000, default 1000);\n"
+        "                    list: pairs loaded under the prefix (default 100)\n"
+        "  --page-size N     list: pairs per page (1-1000, default 25)\n"
         "  --value-bytes N   size of the string attribute of each item (1-300000, default 200)\n"
         "  --endpoint URL    DynamoDB endpoint (default: start dynalite on a free loopback port)\n"
         "  --region NAME     signing region (default us-east-1)\n"
         "  --table NAME      table with a string hash key pk, created if missing\n"
-        "                    (default dynalock-bench-kv)\n"
+        "                    (default dynalock-bench-kv); list and --contended use the store table\n"
+        "                    NAME-store (keys id and name), created if missing\n"
         "  --json            also print the results as one JSON object on the last line\n",
         program);
 }
@@ -127,6 +145,10 @@ std::optional<int> parse_arguments(int argc, char** argv, settings& s) {
             s.json = true;
             continue;
         }
+        if (arg == "--contended") {
+            s.contended = true;
+            continue;
+        }
         if (i + 1 >= argc)
             return bad(std::string(arg.starts_with("--") ? "missing value for " : "unknown argument ") +
                        std::string(arg));
@@ -145,8 +167,10 @@ std::optional<int> parse_arguments(int argc, char** argv, settings& s) {
                 s.op = op_kind::get;
             else if (value == "atomic_put")
                 s.op = op_kind::atomic_put;
+            else if (value == "list")
+                s.op = op_kind::list;
             else
-                return bad("--op must be put, get or atomic_put, not '" + std::string(value) + "'");
+                return bad("--op must be put, get, atomic_put or list, not '" + std::string(value) + "'");
             have_op = true;
         } else if (arg == "--concurrency") {
             if (!number(1, 4096, s.concurrency))
@@ -160,7 +184,12 @@ std::optional<int> parse_arguments(int argc, char** argv, settings& s) {
                 return exit_usage;
             s.warmup = n;
         } else if (arg == "--keys") {
-            if (!number(1, 1'000'000, s.keys))
+            std::size_t n = 0;
+            if (!number(1, 1'000'000, n))
+                return exit_usage;
+            s.keys = n;
+        } else if (arg == "--page-size") {
+            if (!number(1, 1000, s.page_size))
                 return exit_usage;
         } else if (arg == "--value-bytes") {
             if (!number(1, 300'000, s.value_bytes))
@@ -183,6 +212,8 @@ std::optional<int> parse_arguments(int argc, char** argv, settings& s) {
     }
     if (!have_op)
         return bad("--op is required");
+    if (s.contended && s.op != op_kind::atomic_put)
+        return bad("--contended applies to --op atomic_put only");
     return std::nullopt;
 }
 
@@ -252,9 +283,11 @@ std::optional<std::chrono::microseconds> other_process_cpu_time(pid_t pid) {
 // ---- the operations -----------------------------------------------------------------------------------
 
 // One batch of operations run by `concurrency` coroutines: operation i uses key `key_prefix + i`
-// (or, for reads, one of the `read_keys` loaded keys in turn).
+// (or, for reads, one of the `read_keys` loaded keys in turn; for list, the pairs under `key_prefix`;
+// for the contended swap, the one key `key_prefix`).
 struct phase {
     client& db;
+    store* kv = nullptr; // list, store_put and the contended swap
     const settings& cfg;
     op_kind op;
     std::string key_prefix;
@@ -267,6 +300,8 @@ struct phase {
     std::vector<std::int64_t> latency_ns; // per operation, when measured
     std::size_t errors = 0;
     std::map<std::string, std::size_t> error_messages;
+    std::size_t items = 0;     // list: pairs returned in all
+    std::size_t conflicts = 0; // contended swap: version_mismatch failures in all
 
     void record_error(std::string message) {
         ++errors;
@@ -294,34 +329,94 @@ struct phase {
     }
 };
 
+// Compare-and-swap of the key `p.key_prefix` until one succeeds: a consistent read, then a write
+// conditional on the version read. Each version_mismatch (another coroutine swapped in between) is a
+// conflict and starts over.
+asio::awaitable<error_code> contended_swap(phase& p) {
+    for (;;) {
+        auto [gec, current] = co_await p.kv->async_get(p.key_prefix, tuple);
+        if (gec)
+            co_return gec;
+        write_options write;
+        write.value = attribute_value::string(*p.value);
+        write.if_version(current);
+        auto [wec, written] = co_await p.kv->async_atomic_put(p.key_prefix, std::move(write), tuple);
+        if (wec != errc::version_mismatch)
+            co_return wec;
+        ++p.conflicts;
+    }
+}
+
+// One operation of each kind, each in a coroutine of its own: what it took (the request is built outside
+// the latency, which is in the CPU time, except for the contended swap, whose latency spans every
+// attempt). One coroutine awaiting all of them trips a g++ 12 -Wmismatched-new-delete false positive.
+struct outcome {
+    error_code ec;
+    steady::duration took{};
+    bool missing = false;
+};
+
+asio::awaitable<outcome> list_once(phase& p, std::string& page_token) {
+    list_options options = list_options().with_prefix(p.key_prefix).with_limit(p.cfg.page_size);
+    options.page_token = std::move(page_token);
+    const auto start = steady::now();
+    auto [ec, page] = co_await p.kv->async_list_page(std::move(options), tuple);
+    outcome o{ec, steady::now() - start};
+    p.items += page.items.size();
+    // At the end of the listing, start again from the first page.
+    page_token = std::move(page.next_page_token);
+    co_return o;
+}
+
+asio::awaitable<outcome> store_put_once(phase& p, std::size_t i) {
+    write_options write;
+    write.value = attribute_value::string(*p.value);
+    auto [ec, written] = co_await p.kv->async_put(p.key_prefix + std::to_string(i), std::move(write), tuple);
+    co_return outcome{ec};
+}
+
+asio::awaitable<outcome> swap_once(phase& p) {
+    const auto start = steady::now();
+    auto ec = co_await contended_swap(p);
+    co_return outcome{ec, steady::now() - start};
+}
+
+asio::awaitable<outcome> get_once(phase& p, std::size_t i) {
+    get_item_request req = p.make_get(i);
+    const auto start = steady::now();
+    auto [ec, res] = co_await p.db.async_get_item(std::move(req), tuple);
+    co_return outcome{ec, steady::now() - start, !ec && !res.item};
+}
+
+asio::awaitable<outcome> put_once(phase& p, std::size_t i) {
+    put_item_request req = p.make_put(i);
+    const auto start = steady::now();
+    auto [ec, res] = co_await p.db.async_put_item(std::move(req), tuple);
+    co_return outcome{ec, steady::now() - start};
+}
+
 asio::awaitable<void> worker(phase& p) {
+    std::string page_token; // list: where this coroutine's next page starts (empty: the first page)
     for (;;) {
         const std::size_t i = p.next++;
         if (i >= p.count)
             co_return;
-        error_code ec;
-        bool missing = false;
-        steady::duration took{};
-        // The request is built outside the latency (it is in the CPU time).
-        if (p.op == op_kind::get) {
-            get_item_request req = p.make_get(i);
-            const auto start = steady::now();
-            auto [gec, res] = co_await p.db.async_get_item(std::move(req), tuple);
-            took = steady::now() - start;
-            ec = gec;
-            missing = !gec && !res.item;
-        } else {
-            put_item_request req = p.make_put(i);
-            const auto start = steady::now();
-            auto [pec, res] = co_await p.db.async_put_item(std::move(req), tuple);
-            took = steady::now() - start;
-            ec = pec;
-        }
+        outcome o;
+        if (p.op == op_kind::list)
+            o = co_await list_once(p, page_token);
+        else if (p.op == op_kind::store_put)
+            o = co_await store_put_once(p, i);
+        else if (p.op == op_kind::atomic_put && p.cfg.contended)
+            o = co_await swap_once(p);
+        else if (p.op == op_kind::get)
+            o = co_await get_once(p, i);
+        else
+            o = co_await put_once(p, i);
         if (p.measure)
-            p.latency_ns[i] = std::chrono::duration_cast<std::chrono::nanoseconds>(took).count();
-        if (ec)
-            p.record_error(ec.message());
-        else if (missing)
+            p.latency_ns[i] = std::chrono::duration_cast<std::chrono::nanoseconds>(o.took).count();
+        if (o.ec)
+            p.record_error(o.ec.message());
+        else if (o.missing)
             p.record_error("GetItem found no item");
     }
 }
@@ -394,6 +489,18 @@ asio::awaitable<error_code> ensure_table(client& db, const std::string& table, b
     }
 }
 
+// Creates the store's table (keys `id` and `name`) if missing; waits until it is ACTIVE.
+asio::awaitable<error_code> ensure_store_table(store& kv, bool& created) {
+    diagnostics diag;
+    auto [ec, info] = co_await kv.async_create_table(
+        table_options().with_if_not_exists().with_time_to_live(false), diag, tuple);
+    if (ec)
+        std::fprintf(stderr, "bench_kv: creating the store table %s: %s %s %s\n", kv.table().c_str(),
+                     ec.message().c_str(), diag.client_message.c_str(), diag.service_message.c_str());
+    created = info.created;
+    co_return ec;
+}
+
 // ---- the run ------------------------------------------------------------------------------------------
 
 struct results {
@@ -406,6 +513,8 @@ struct results {
     client_stats before{};
     client_stats after{};
     std::size_t errors = 0;
+    std::size_t items = 0;
+    std::size_t conflicts = 0;
 };
 
 client_stats difference(const client_stats& a, const client_stats& b) {
@@ -415,42 +524,73 @@ client_stats difference(const client_stats& a, const client_stats& b) {
 
 asio::awaitable<int> run_bench(client& db, const settings& cfg, std::optional<pid_t> server_pid,
                                results& out) {
-    bool created = false;
-    if (co_await ensure_table(db, cfg.table, created))
-        co_return 1;
-
-    // Distinct keys per run, so create-if-absent never meets an item of an earlier run.
+    // Distinct keys (and store partitions) per run, so create-if-absent never meets an item of an
+    // earlier run and a listing sees only this run's pairs.
     const std::string run_id = std::to_string(::getpid()) + "-" +
                                std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+    const bool uses_store = cfg.op == op_kind::list || cfg.contended;
+    const std::string table = uses_store ? cfg.table + "-store" : cfg.table;
+    bool created = false;
+    std::optional<store> kv;
+    if (uses_store) {
+        kv.emplace(db, table, "bench-" + run_id);
+        if (co_await ensure_store_table(*kv, created))
+            co_return 1;
+    } else if (co_await ensure_table(db, table, created)) {
+        co_return 1;
+    }
+
     const std::string value(cfg.value_bytes, 'x');
+    // The keys of the warm-up and timed phases: fresh ones for the writes, the loaded ones for get and
+    // list, the one swapped key for the contended swap.
+    auto prefix_of = [&](const char* fresh) -> std::string {
+        if (cfg.op == op_kind::list)
+            return "list/";
+        if (cfg.contended)
+            return "cas";
+        return (cfg.op == op_kind::get ? std::string("k-") : std::string(fresh)) + run_id + "-";
+    };
     auto make_phase = [&](op_kind op, std::string prefix, std::size_t count) {
         phase p{.db = db,
+                .kv = kv ? &*kv : nullptr,
                 .cfg = cfg,
                 .op = op,
                 .key_prefix = std::move(prefix),
                 .count = count,
-                .read_keys = cfg.keys,
+                .read_keys = cfg.keys.value_or(1000),
                 .value = &value,
                 .measure = false,
                 .next = 0,
                 .latency_ns = {},
                 .errors = 0,
-                .error_messages = {}};
+                .error_messages = {},
+                .items = 0,
+                .conflicts = 0};
         return p;
     };
 
-    if (cfg.op == op_kind::get) {
-        phase load = make_phase(op_kind::put, "k-" + run_id + "-", cfg.keys);
+    if (cfg.op == op_kind::get || cfg.op == op_kind::list) {
+        phase load = cfg.op == op_kind::get
+                         ? make_phase(op_kind::put, prefix_of(""), cfg.keys.value_or(1000))
+                         : make_phase(op_kind::store_put, prefix_of(""), cfg.keys.value_or(100));
         co_await run_phase(load, cfg.concurrency);
         if (load.errors) {
             print_errors(load, "loading the keys");
             co_return 1;
         }
+    } else if (cfg.contended) {
+        // The swapped key starts at version 1.
+        write_options first;
+        first.value = attribute_value::string(value);
+        auto [pec, pair] = co_await kv->async_put(prefix_of(""), std::move(first), tuple);
+        if (pec) {
+            std::fprintf(stderr, "bench_kv: writing the swapped key: %s\n", pec.message().c_str());
+            co_return 1;
+        }
     }
     const std::size_t warmup_count = cfg.warmup.value_or(2 * cfg.concurrency);
     if (warmup_count > 0) {
-        phase warmup =
-            make_phase(cfg.op, (cfg.op == op_kind::get ? "k-" : "w-") + run_id + "-", warmup_count);
+        phase warmup = make_phase(cfg.op, prefix_of("w-"), warmup_count);
         co_await run_phase(warmup, cfg.concurrency);
         if (warmup.errors) {
             print_errors(warmup, "warm-up");
@@ -458,7 +598,7 @@ asio::awaitable<int> run_bench(client& db, const settings& cfg, std::optional<pi
         }
     }
 
-    phase timed = make_phase(cfg.op, (cfg.op == op_kind::get ? "k-" : "t-") + run_id + "-", cfg.count);
+    phase timed = make_phase(cfg.op, prefix_of("t-"), cfg.count);
     timed.measure = true;
     out.before = db.stats();
     const auto server_cpu_before = server_pid ? other_process_cpu_time(*server_pid) : std::nullopt;
@@ -476,17 +616,33 @@ asio::awaitable<int> run_bench(client& db, const settings& cfg, std::optional<pi
     out.seconds = std::chrono::duration<double>(elapsed).count();
     out.latency_ns = std::move(timed.latency_ns);
     out.errors = timed.errors;
+    out.items = timed.items;
+    out.conflicts = timed.conflicts;
     if (server_cpu_before && server_cpu_after)
         out.server_cpu = *server_cpu_after - *server_cpu_before;
     print_errors(timed, "timed run");
 
+    if (cfg.contended) {
+        // Every successful swap, and nothing else, incremented the version: a lost update would show.
+        auto [gec, pair] = co_await kv->async_get(prefix_of(""), tuple);
+        const auto expected = static_cast<std::int64_t>(1 + warmup_count + cfg.count);
+        if (gec) {
+            std::fprintf(stderr, "bench_kv: reading the swapped key: %s\n", gec.message().c_str());
+            ++out.errors;
+        } else if (pair.version != expected) {
+            std::fprintf(stderr, "bench_kv: the swapped key has version %lld after %lld writes\n",
+                         static_cast<long long>(pair.version), static_cast<long long>(expected));
+            ++out.errors;
+        }
+    }
+
     if (created && !server_pid) {
         // Leave a table we created on somebody else's endpoint as we found it: absent.
         delete_table_request drop;
-        drop.table_name = cfg.table;
+        drop.table_name = table;
         auto [dec, dres] = co_await db.async_delete_table(std::move(drop), tuple);
         if (dec)
-            std::fprintf(stderr, "bench_kv: DeleteTable %s: %s\n", cfg.table.c_str(), dec.message().c_str());
+            std::fprintf(stderr, "bench_kv: DeleteTable %s: %s\n", table.c_str(), dec.message().c_str());
     }
     co_return 0;
 }
@@ -534,9 +690,19 @@ void report(const settings& cfg, const std::string& endpoint, const std::string&
     const double server_cpu_us = have_server_cpu ? static_cast<double>(r.server_cpu->count()) / n : 0.0;
     const client_stats timed = difference(r.before, r.after);
 
-    std::printf("bench_kv: %s x %zu, concurrency %zu, %zu-byte values, endpoint %s (%s)\n",
-                std::string(to_string(cfg.op)).c_str(), r.count, cfg.concurrency, cfg.value_bytes,
-                endpoint.c_str(), server_name.c_str());
+    const bool list = cfg.op == op_kind::list;
+    const double items_per_op = static_cast<double>(r.items) / n;
+    const double conflicts_per_op = static_cast<double>(r.conflicts) / n;
+
+    std::printf("bench_kv: %s%s x %zu, concurrency %zu, %zu-byte values, endpoint %s (%s)\n",
+                std::string(to_string(cfg.op)).c_str(), cfg.contended ? " --contended" : "", r.count,
+                cfg.concurrency, cfg.value_bytes, endpoint.c_str(), server_name.c_str());
+    if (list)
+        std::printf("  listing      %.1f pairs/op (pages of %zu, %zu pairs under the prefix)\n", items_per_op,
+                    cfg.page_size, cfg.keys.value_or(100));
+    if (cfg.contended)
+        std::printf("  conflicts    %zu, %.2f per successful swap (version_mismatch, then a new read)\n",
+                    r.conflicts, conflicts_per_op);
     std::printf("  throughput   %.0f ops/s (%.3f s)\n", ops_per_s, r.seconds);
     std::printf("  latency      p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n", p50, p90, p99, max);
     std::printf("  client CPU   %.1f us/op: %.1f user + %.1f system (%.3f s in all)\n", cpu_us, user_us,
@@ -583,6 +749,19 @@ void report(const settings& cfg, const std::string& endpoint, const std::string&
     append_json_string(json, endpoint);
     json += ",\"server\":";
     append_json_string(json, server_name);
+    json += cfg.contended ? ",\"contended\":true" : ",\"contended\":false";
+    if (list)
+        std::snprintf(buf, sizeof buf, ",\"page_size\":%zu,\"items_per_op\":%.2f", cfg.page_size,
+                      items_per_op);
+    else
+        std::snprintf(buf, sizeof buf, ",\"page_size\":null,\"items_per_op\":null");
+    json += buf;
+    if (cfg.contended)
+        std::snprintf(buf, sizeof buf, ",\"conflicts\":%zu,\"conflicts_per_op\":%.3f", r.conflicts,
+                      conflicts_per_op);
+    else
+        std::snprintf(buf, sizeof buf, ",\"conflicts\":null,\"conflicts_per_op\":null");
+    json += buf;
     json += "}";
     std::printf("%s\n", json.c_str());
 }
