@@ -5,6 +5,8 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <algorithm>
+
 namespace dynalock::core::crypto {
 
 namespace {
@@ -77,9 +79,24 @@ hmac_sha256::~hmac_sha256() {
 }
 
 void hmac_sha256::init(std::span<const unsigned char> key) noexcept {
-    // OpenSSL treats a null key as "reuse the previous one"; an empty key must still be a key.
+    if (ctx_ == nullptr) {
+        ok_ = false;
+        return;
+    }
+    const bool same = keyed_ && key.size() == key_size_ && std::equal(key.begin(), key.end(), key_.begin());
+    if (same) {
+        // A null key tells OpenSSL to restart with the key it already holds.
+        ok_ = EVP_MAC_init(ctx_, nullptr, 0, nullptr) == 1;
+        return;
+    }
+    // An empty key must still be a key (null would mean "the previous one").
     static const unsigned char no_key = 0;
-    ok_ = ctx_ != nullptr && EVP_MAC_init(ctx_, key.empty() ? &no_key : key.data(), key.size(), nullptr) == 1;
+    ok_ = EVP_MAC_init(ctx_, key.empty() ? &no_key : key.data(), key.size(), nullptr) == 1;
+    keyed_ = ok_ && key.size() <= key_.size();
+    if (keyed_) {
+        std::copy(key.begin(), key.end(), key_.begin());
+        key_size_ = key.size();
+    }
 }
 
 void hmac_sha256::update(std::string_view data) noexcept {

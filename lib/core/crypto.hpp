@@ -54,6 +54,11 @@ public:
 private:
     EVP_MAC_CTX* ctx_ = nullptr;
     bool ok_ = false;
+    // The key the context holds, when it is short enough to remember: the same key again (the client's
+    // cached signing key, on every request) reuses the keyed state instead of deriving the pads anew.
+    std::array<unsigned char, 64> key_{};
+    std::size_t key_size_ = 0;
+    bool keyed_ = false;
 };
 
 /// SHA-256 of `data`.

@@ -79,6 +79,26 @@ TEST(crypto, hmac_rekeyed_object_uses_new_key) {
     EXPECT_EQ(crypto::to_hex(d), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(crypto, hmac_same_key_again_reuses_it_correctly) {
+    // The object keeps a key it saw last and restarts from it: the same key twice in a row, then another
+    // key, then the first again (including an empty key and one longer than the block) must all give
+    // the RFC 4231 / reference values.
+    const std::string jefe = "Jefe";
+    const std::string jefe_mac = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    const std::string long_key(131, '\xaa');
+    const std::string long_mac = "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54";
+    const std::string long_data = "Test Using Larger Than Block-Size Key - Hash Key First";
+    for (int round = 0; round < 2; ++round) {
+        EXPECT_EQ(hmac_hex(jefe, "what do ya want for nothing?"), jefe_mac);
+        EXPECT_EQ(hmac_hex(jefe, "what do ya want for nothing?"), jefe_mac);
+        EXPECT_EQ(hmac_hex("", ""), "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+        EXPECT_EQ(hmac_hex(long_key, long_data), long_mac);
+        EXPECT_EQ(hmac_hex(long_key, long_data), long_mac);
+        EXPECT_EQ(hmac_hex(std::string(20, '\x0b'), "Hi There"),
+                  "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    }
+}
+
 TEST(crypto, hmac_finish_without_init_fails) {
     crypto::hmac_sha256 mac;
     crypto::sha256_digest d{};
