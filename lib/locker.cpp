@@ -500,7 +500,7 @@ asio::awaitable<void> hold(std::shared_ptr<key_session> s, std::shared_ptr<clien
     arm_warning(s);
     for (;;) {
         // The holder asked to release (or went away): pass the lease on locally, or release it for real.
-        if (s->holder ? s->release_requested : true) {
+        if (!s->holder || s->release_requested) {
             auto old = s->holder;
             const bool asked = std::exchange(s->release_requested, false);
             auto opts = asked ? std::exchange(s->release_opts, {}) : release_options();

@@ -86,8 +86,8 @@ int report_failure(const command_context& ctx, std::string_view key, const error
     if (ec == errc::key_not_found) {
         message = "lock " + single_quoted(key) + " not found";
     } else if (ec == service_errc::resource_not_found) {
-        message = "table " + single_quoted(ctx.kv.table()) + " does not exist or is not active (create it with " +
-                  "'dynalock create-table')";
+        message = "table " + single_quoted(ctx.kv.table()) +
+                  " does not exist or is not active (create it with " + "'dynalock create-table')";
     } else {
         message = describe_failure(ec, diag);
         // Say where the tool went, unless the message already does (a refused connection names it).
@@ -229,8 +229,9 @@ parse_result<milliseconds> duration_option(const command_context& ctx, std::stri
         return {};
     auto d = parse_duration(*text);
     if (!d || (d->count() == 0 && !allow_zero))
-        return result::failure("invalid --" + std::string(name) + " " + single_quoted(*text) + ": expected a " +
-                               (allow_zero ? "duration" : "positive duration") + " such as 500ms, 10s or 5m");
+        return result::failure("invalid --" + std::string(name) + " " + single_quoted(*text) +
+                               ": expected a " + (allow_zero ? "duration" : "positive duration") +
+                               " such as 500ms, 10s or 5m");
     return {d, {}};
 }
 
@@ -431,11 +432,8 @@ struct acquired {
 };
 
 // Acquires the lease, unless a stop signal comes first (the attempt is then cancelled: a wait leaves
-// nothing behind, a write in flight is resolved and released by the locker in the background).
-//
-// A single attempt comes first even when waiting: a wait retries transport faults for as long as it
-// lasts, so a wrong endpoint or a service that is down would otherwise hang the tool instead of exiting
-// 69. Once the service has answered, the wait rides out faults as the locker does.
+// nothing behind, a write in flight is resolved and released by the locker in the background). A wait
+// rides out faults once the service has answered; a service never reached fails it at once (exit 69).
 asio::awaitable<acquired> acquire(locker& lk, bool nonblock, asio::signal_set& stop, diagnostics& diag) {
     const auto race = [&](auto lock_operation) {
         return asio::experimental::make_parallel_group(std::move(lock_operation),
@@ -445,13 +443,12 @@ asio::awaitable<acquired> acquire(locker& lk, bool nonblock, asio::signal_set& s
     acquired result;
     error_code signal_ec;
     std::array<std::size_t, 2> order{};
-    std::tie(order, result.ec, signal_ec, result.signal) =
-        co_await race(lk.async_try_lock(diag, asio::deferred));
-    if (!nonblock && signal_ec && result.ec == errc::lock_not_acquired) {
-        diag = diagnostics();
+    if (nonblock)
+        std::tie(order, result.ec, signal_ec, result.signal) =
+            co_await race(lk.async_try_lock(diag, asio::deferred));
+    else
         std::tie(order, result.ec, signal_ec, result.signal) =
             co_await race(lk.async_lock(diag, asio::deferred));
-    }
     if (signal_ec)
         result.signal = 0;
     co_return result;
@@ -475,8 +472,8 @@ asio::awaitable<error_code> release(locker& lk, const command_context& ctx, cons
 
 void report_lost(const command_context& ctx, const std::string& key, const error_code& reason,
                  std::string_view consequence) {
-    print_error(ctx.args.command->name,
-                "lease of lock " + single_quoted(key) + " lost: " + reason.message() + std::string(consequence));
+    print_error(ctx.args.command->name, "lease of lock " + single_quoted(key) + " lost: " + reason.message() +
+                                            std::string(consequence));
 }
 
 // No CMD: prints the fencing token, then holds the lease until a stop signal (exit 0) or its loss (75).

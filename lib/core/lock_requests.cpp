@@ -316,8 +316,12 @@ void build_clear_waiter(const lock_target& t, std::string_view key, std::string_
     out.condition_expression = "#w = :me";
 }
 
-void build_heartbeat(const lock_target& t, std::string_view key, std::string_view owner,
-                     std::string_view lease_id, milliseconds lease, update_item_request& out) {
+namespace {
+
+// What a renewal and a release share: they touch the row only while it holds our own unreleased lease
+// (owner and lease id), bump its version, and return the row when that condition fails.
+void on_our_unreleased_lease(const lock_target& t, std::string_view key, std::string_view owner,
+                             std::string_view lease_id, update_item_request& out) {
     out = update_item_request{};
     out.table_name = t.table;
     out.key = key_of(t, key);
@@ -325,44 +329,38 @@ void build_heartbeat(const lock_target& t, std::string_view key, std::string_vie
     auto& values = out.expression_attribute_values;
     names.emplace_back("#v", t.schema.version);
     name_ownership(t, names);
-    names.emplace_back("#d", t.names.lease);
     names.emplace_back("#r", t.names.released);
     values.append(":o", attribute_value::string(owner));
     values.append(":l", attribute_value::string(lease_id));
-    values.append(":d", attribute_value::number(lease.count()));
     values.append(":false", attribute_value::boolean(false));
     values.append(":one", attribute_value::number(1));
-    out.update_expression = "SET #d = :d ADD #v :one";
     out.condition_expression = "#o = :o AND #l = :l AND #r = :false";
-    out.return_values = return_value::all_new;
     out.return_values_on_condition_check_failure = return_value::all_old;
+}
+
+} // namespace
+
+void build_heartbeat(const lock_target& t, std::string_view key, std::string_view owner,
+                     std::string_view lease_id, milliseconds lease, update_item_request& out) {
+    on_our_unreleased_lease(t, key, owner, lease_id, out);
+    out.expression_attribute_names.emplace_back("#d", t.names.lease);
+    out.expression_attribute_values.append(":d", attribute_value::number(lease.count()));
+    out.update_expression = "SET #d = :d ADD #v :one";
+    out.return_values = return_value::all_new;
 }
 
 void build_release(const lock_target& t, std::string_view key, std::string_view owner,
                    std::string_view lease_id, std::optional<attribute_value> data, update_item_request& out) {
-    out = update_item_request{};
-    out.table_name = t.table;
-    out.key = key_of(t, key);
-    auto& names = out.expression_attribute_names;
-    auto& values = out.expression_attribute_values;
-    names.emplace_back("#v", t.schema.version);
-    name_ownership(t, names);
-    names.emplace_back("#r", t.names.released);
-    values.append(":o", attribute_value::string(owner));
-    values.append(":l", attribute_value::string(lease_id));
-    values.append(":false", attribute_value::boolean(false));
-    values.append(":true", attribute_value::boolean(true));
-    values.append(":one", attribute_value::number(1));
+    on_our_unreleased_lease(t, key, owner, lease_id, out);
+    out.expression_attribute_values.append(":true", attribute_value::boolean(true));
     std::string expr = "SET #r = :true";
     if (data) {
-        names.emplace_back("#p", t.schema.value);
-        values.append(":p", std::move(*data));
+        out.expression_attribute_names.emplace_back("#p", t.schema.value);
+        out.expression_attribute_values.append(":p", std::move(*data));
         expr.append(", #p = :p");
     }
     expr.append(" ADD #v :one");
     out.update_expression = std::move(expr);
-    out.condition_expression = "#o = :o AND #l = :l AND #r = :false";
-    out.return_values_on_condition_check_failure = return_value::all_old;
 }
 
 void build_release_delete(const lock_target& t, std::string_view key, std::string_view owner,

@@ -585,6 +585,52 @@ TEST_P(locker_fault_test, lost_acquire_reply_leaves_at_most_one_holder) {
     });
 }
 
+// Cancelling a lock whose acquiring write is in flight (held by the proxy) completes at once; the write
+// then lands, and the lease it won, with nobody left to take it, is released in the background.
+TEST_P(locker_fault_test, cancelled_lock_with_a_write_in_flight_releases_what_it_won) {
+    run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
+        dynalock::test::fault_proxy proxy(server().host, server().port);
+        client via_proxy(ioc, local_client_options(proxy.endpoint()));
+        client direct(ioc, local_client_options(server().endpoint));
+        auto kv = co_await make_lock_store(direct, "cancel-in-flight");
+        auto proxied = same_store(via_proxy, kv);
+        locker lk(proxied, "in-flight", quick(2s));
+
+        proxy.set_stalled(true);
+        asio::cancellation_signal cancel;
+        auto locked = std::make_shared<completion>();
+        lk.async_lock(asio::bind_cancellation_slot(cancel.slot(), record(locked)));
+        require(co_await eventually([&] { return proxy.held() >= 1; }, 5s),
+                "the acquiring write is in flight");
+        const auto cancelled = clock_type::now();
+        cancel.emit(asio::cancellation_type::terminal);
+        require(co_await eventually([&] { return locked->done; }, 2s), "the cancelled lock completed");
+        EXPECT_EQ(locked->ec, asio::error::operation_aborted) << locked->ec.message();
+        EXPECT_LT(locked->at - cancelled, 300ms) << ms(locked->at - cancelled) << " ms";
+        EXPECT_FALSE(lk.is_held());
+
+        proxy.set_stalled(false);
+        // The write landed (the row exists, written by this client) and is then released. Until the
+        // held write reaches the server there is no row at all.
+        lock_info row;
+        asio::steady_timer pause(ioc);
+        for (const auto deadline = clock_type::now() + 5s; clock_type::now() < deadline;) {
+            auto [ec, info] = co_await kv.async_read_lock("in-flight", tuple);
+            require(!ec || ec == errc::key_not_found, "read_lock: " + ec.message());
+            row = std::move(info);
+            if (!ec && row.released)
+                break;
+            pause.expires_after(10ms);
+            co_await pause.async_wait(tuple);
+        }
+        EXPECT_TRUE(row.released) << "the lease won by the cancelled lock was left behind";
+        EXPECT_EQ(row.owner, lk.owner());
+        locker next(kv, "in-flight", quick(2s));
+        EXPECT_FALSE(co_await try_lock(next));
+        EXPECT_FALSE(co_await unlock(next));
+    });
+}
+
 // ---- a holder cut off from the server -----------------------------------------------------------
 
 // The proxy holds every request of the holder's client while the waiter's client still reaches the

@@ -304,6 +304,59 @@ TEST_P(locker_test, cancelled_remote_waiter_leaves_no_trace) {
     });
 }
 
+// A single attempt cannot prove a holder dead, but a later one can use what the same client saw before:
+// once the row has not changed for a whole lease since that first look, try_lock takes the lock over.
+// A client that never looked cannot, at the same moment.
+TEST_P(locker_test, later_try_lock_takes_over_using_an_earlier_observation) {
+    run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
+        client db(ioc, local_client_options(server().endpoint));
+        client watcher_client(ioc, local_client_options(server().endpoint));
+        client newcomer_client(ioc, local_client_options(server().endpoint));
+        auto kv = co_await make_lock_store(db, "observed");
+        auto watched = same_store(watcher_client, kv);
+        auto fresh = same_store(newcomer_client, kv);
+        const auto lease = 800ms;
+        locker holder(kv, "silent", quick(lease).without_renewal());
+        require(!(co_await lock(holder)), "holder lock");
+
+        locker watcher(watched, "silent", quick(lease));
+        EXPECT_EQ(co_await try_lock(watcher), make_error_code(errc::lock_not_acquired));
+        const auto looked = clock_type::now();
+        // The holder's lease runs out (it never renews) and nobody releases the row.
+        auto lost = std::make_shared<completion>();
+        holder.async_wait_lost(record(lost));
+        require(co_await eventually([&] { return lost->done; }, 5s), "the holder's lease ended");
+        co_await watch_for(looked + lease + 100ms - clock_type::now());
+
+        locker newcomer(fresh, "silent", quick(lease));
+        EXPECT_EQ(co_await try_lock(newcomer), make_error_code(errc::lock_not_acquired));
+        EXPECT_FALSE(co_await try_lock(watcher));
+        EXPECT_TRUE(watcher.is_held());
+        EXPECT_GT(watcher.fencing_token(), holder.fencing_token());
+        auto row = co_await read_row(kv, "silent");
+        EXPECT_EQ(row.owner, watcher.owner());
+        EXPECT_FALSE(co_await unlock(watcher));
+    });
+}
+
+// Data given to the release is written with it, and the row stays, marked released.
+TEST_P(locker_test, release_with_data_writes_it) {
+    run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
+        client db(ioc, local_client_options(server().endpoint));
+        auto kv = co_await make_lock_store(db, "release-data");
+        locker lk(kv, "job", quick(2s).with_data(attribute_value::string("running")));
+        require(!(co_await lock(lk)), "lock");
+        EXPECT_EQ((co_await read_row(kv, "job")).data, attribute_value::string("running"));
+        auto done = release_options().with_data(attribute_value::string("finished"));
+        auto [ec] = co_await lk.async_unlock(std::move(done), tuple);
+        EXPECT_FALSE(ec) << ec.message();
+        auto row = co_await read_row(kv, "job");
+        EXPECT_TRUE(row.released);
+        EXPECT_EQ(row.data, attribute_value::string("finished"));
+        EXPECT_EQ(lk.lost_reason(), make_error_code(errc::lease_released));
+    });
+}
+
 // A cancelled waiter of the holder's own process leaves the in-memory queue: the release goes to
 // DynamoDB instead of being handed to it.
 TEST_P(locker_test, cancelled_local_waiter_is_not_handed_the_lease) {
