@@ -12,7 +12,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <memory>
@@ -35,7 +34,7 @@ public:
     run(std::shared_ptr<client_impl> self, Request req, diagnostics* user_diag, bool internal = false);
 
     boost::asio::any_io_executor executor_;
-    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    boost::asio::any_io_executor strand_; ///< a strand of executor_ (see make_strand_executor)
     client_options options_;
 
     error_code config_error_;
@@ -74,6 +73,8 @@ private:
                                                         std::string_view name, std::uint32_t attempt,
                                                         std::chrono::steady_clock::time_point op_deadline);
 
+    /// True when the cached credentials can sign now (and a refresh was not asked for).
+    bool credentials_fresh(bool force_refresh, std::chrono::system_clock::time_point now) const noexcept;
     boost::asio::awaitable<error_code> ensure_credentials(diagnostics& diag, bool force_refresh);
     void log(log_level level, std::string_view text) const;
     bool log_enabled(log_level level) const noexcept { return options_.log.enabled(level); }
@@ -81,6 +82,11 @@ private:
     void log_response(const core::http_response& res, std::string_view operation, std::uint32_t attempt,
                       std::chrono::steady_clock::duration elapsed) const;
 };
+
+/// A strand of `ex`, type-erased. When `ex` is an io_context's executor the strand is made on that executor
+/// itself rather than on the any_io_executor wrapping it: the result then fits in any_io_executor's small
+/// buffer, so neither it nor the work-tracking copies every asynchronous operation makes of it allocate.
+boost::asio::any_io_executor make_strand_executor(const boost::asio::any_io_executor& ex);
 
 /// Lets the library's other parts reach a client's state.
 struct client_access {

@@ -14,7 +14,6 @@
 #include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <deque>
@@ -81,7 +80,7 @@ class lock_registry : public std::enable_shared_from_this<lock_registry> {
 public:
     lock_registry(boost::asio::any_io_executor ex, std::weak_ptr<client_impl> client);
 
-    boost::asio::strand<boost::asio::any_io_executor> strand;
+    boost::asio::any_io_executor strand; ///< made by make_strand_executor
     std::weak_ptr<client_impl> client;
     std::string process_id; ///< "<host>:<pid>:<random>": default owner and waiter mark
 

@@ -26,6 +26,12 @@ struct http_request {
     std::string body;
 };
 
+/// Appends the request line and header block of `req` to `out`: `METHOD target HTTP/1.1`, each header,
+/// then `Content-Length` and the empty line; the body is sent right after it. Names and values go out as
+/// they are: the signer has already refused control characters in every value it signs, and the
+/// transport's own headers are constants.
+void write_request_head(const http_request& req, std::string& out);
+
 struct http_response {
     unsigned status = 0;
     std::vector<http_header> headers;

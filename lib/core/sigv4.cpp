@@ -35,7 +35,7 @@ constexpr bool is_token_char(char c) noexcept {
 }
 
 constexpr bool is_token(std::string_view s) noexcept {
-    return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return is_token_char(c); });
 }
 
 constexpr bool is_space(char c) noexcept {
@@ -50,7 +50,8 @@ constexpr bool is_forbidden_in_value(char c) noexcept {
 }
 
 constexpr bool is_clean_value(std::string_view s) noexcept {
-    return std::none_of(s.begin(), s.end(), is_forbidden_in_value);
+    // A lambda, not the function's address: the predicate is then inlined into the loop.
+    return std::none_of(s.begin(), s.end(), [](char c) { return is_forbidden_in_value(c); });
 }
 
 bool iequals(std::string_view a, std::string_view b) noexcept {

@@ -12,8 +12,6 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -25,7 +23,6 @@ namespace dynalock::transport {
 
 using clock = std::chrono::steady_clock;
 using error_code = boost::system::error_code;
-using beast_request = boost::beast::http::request<boost::beast::http::string_body>;
 
 /// Where connections go.
 struct target {
@@ -71,8 +68,9 @@ public:
     /// Resolves, connects and (for https) does the TLS handshake with SNI and host-name checks.
     boost::asio::awaitable<exchange_result> connect(deadlines d);
 
-    /// Writes `req` and reads the reply into `out`. A reply over `body_limit` bytes is an error.
-    boost::asio::awaitable<exchange_result> exchange(beast_request& req, core::http_response& out,
+    /// Writes `req` (its head is serialized into a buffer the connection keeps, so a kept-alive connection
+    /// sends without allocating) and reads the reply into `out`. A reply over `body_limit` bytes is an error.
+    boost::asio::awaitable<exchange_result> exchange(const core::http_request& req, core::http_response& out,
                                                      deadlines d, std::size_t body_limit);
 
     bool is_connected() const noexcept { return connected_; }
@@ -90,13 +88,15 @@ private:
 
     plain_stream& lowest_layer() noexcept;
     template <class Stream>
-    boost::asio::awaitable<exchange_result>
-    exchange_on(Stream& s, beast_request& req, core::http_response& out, deadlines d, std::size_t body_limit);
+    boost::asio::awaitable<exchange_result> exchange_on(Stream& s, const core::http_request& req,
+                                                        core::http_response& out, deadlines d,
+                                                        std::size_t body_limit);
 
     const target& target_;
     transport_counters& counters_;
     std::variant<plain_stream, tls_stream> stream_;
     boost::beast::flat_buffer buffer_;
+    std::string out_; ///< the request being sent: its head (plain) or head and body (TLS)
     bool connected_ = false;
     bool keep_alive_ = false;
 };

@@ -16,23 +16,31 @@ connection_pool::~connection_pool() {
     close();
 }
 
+std::unique_ptr<connection> connection_pool::try_acquire() {
+    if (closed_)
+        return nullptr;
+    const auto now = clock::now();
+    while (!idle_.empty()) {
+        auto c = std::move(idle_.back());
+        idle_.pop_back();
+        if (now - c->idle_since < cfg_.idle_timeout && c->still_open()) {
+            ++in_use_;
+            counters_.reused.fetch_add(1, std::memory_order_relaxed);
+            return c;
+        }
+        c->close();
+    }
+    if (in_use_ < cfg_.max_connections) {
+        ++in_use_;
+        return std::make_unique<connection>(ex_, target_, tls_, counters_);
+    }
+    return nullptr;
+}
+
 asio::awaitable<std::pair<error_code, std::unique_ptr<connection>>> connection_pool::acquire(deadlines d) {
     while (!closed_) {
-        auto now = clock::now();
-        while (!idle_.empty()) {
-            auto c = std::move(idle_.back());
-            idle_.pop_back();
-            if (now - c->idle_since < cfg_.idle_timeout && c->still_open()) {
-                ++in_use_;
-                counters_.reused.fetch_add(1, std::memory_order_relaxed);
-                co_return std::pair{error_code{}, std::move(c)};
-            }
-            c->close();
-        }
-        if (in_use_ < cfg_.max_connections) {
-            ++in_use_;
-            co_return std::pair{error_code{}, std::make_unique<connection>(ex_, target_, tls_, counters_)};
-        }
+        if (auto c = try_acquire())
+            co_return std::pair{error_code{}, std::move(c)};
         // Every connection is busy: wait for a release, the deadline, or cancellation.
         waiter w{asio::steady_timer(ex_, d.effective())};
         // Unregistered however this frame ends: resumed, or destroyed unresumed (an io_context torn

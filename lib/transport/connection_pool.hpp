@@ -26,6 +26,10 @@ public:
                     pool_config cfg);
     ~connection_pool();
 
+    /// An idle open connection, or a new unconnected one when none is idle; null when every connection is
+    /// busy or the pool is closed. The common case, without the coroutine frame acquire() costs.
+    std::unique_ptr<connection> try_acquire();
+
     /// An idle open connection, or a new unconnected one when none is idle. Fails with
     /// errc::operation_timeout at `deadline`, operation_aborted when cancelled, client_stopped after close().
     boost::asio::awaitable<std::pair<error_code, std::unique_ptr<connection>>> acquire(deadlines d);

@@ -461,6 +461,37 @@ TEST(client_tls, generated_ca_is_trusted) {
     EXPECT_EQ(ec, service_errc::resource_not_found) << ec.message() << " " << diag.client_message;
 }
 
+TEST(client_tls, large_and_small_items_round_trip_over_one_connection) {
+    // Over TLS the request goes out as one buffer (head and body): items of several sizes, the large ones
+    // past the buffer the connection keeps between requests, must all arrive whole, in turn, on one
+    // kept-alive connection.
+    const auto& s = dynalock::test::test_server(server_kind::dynalite_tls);
+    run_coroutine([&](asio::io_context& ioc) -> asio::awaitable<void> {
+        auto o = local_client_options(s.endpoint);
+        o.ca_file = s.ca_file.string();
+        client db(ioc, o);
+        auto table = unique_table("tls-items");
+        co_await create_table(db, table);
+        const auto before = db.stats();
+        for (const std::size_t size : {10u, 150'000u, 300u, 390'000u, 20u}) {
+            put_item_request put;
+            put.table_name = table;
+            put.item = key_of("p", std::to_string(size));
+            std::string payload(size, 'a');
+            for (std::size_t i = 0; i < size; i += 97)
+                payload[i] = static_cast<char>('a' + i % 26);
+            put.item.insert_or_assign("payload", attribute_value::string(payload));
+            co_await db.async_put_item(put);
+            auto got = co_await db.async_get_item(get(table, key_of("p", std::to_string(size))));
+            require(got.item.has_value(), "the item is found");
+            EXPECT_EQ(got.item->get("payload")->as_string(), payload) << size;
+        }
+        EXPECT_EQ(db.stats().tcp_connects - before.tcp_connects, 0u);
+        EXPECT_EQ(db.stats().tls_handshakes - before.tls_handshakes, 0u);
+        co_await db.async_delete_table(drop(table));
+    });
+}
+
 TEST(client_tls, unrelated_ca_is_rejected) {
     const auto& s = dynalock::test::test_server(server_kind::dynalite_tls);
     diagnostics diag;

@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <future>
 #include <thread>
@@ -89,6 +90,24 @@ std::pair<error_code, detail::response_t<Request>> run_op(client_options o, Requ
 std::string error_body(std::string_view type, std::string_view message) {
     return std::string(R"({"__type":"com.amazonaws.dynamodb.v20120810#)") + std::string(type) +
            R"(","message":")" + std::string(message) + R"("})";
+}
+
+// Runs `n` GetItems one after the other; returns the owner read by each one that succeeded.
+std::vector<std::string> sequential_gets(asio::io_context& ioc, client& db, int n) {
+    std::vector<std::string> owners;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            for (int i = 0; i < n; ++i) {
+                auto [ec, r] = co_await db.async_get_item(sample_get(), asio::as_tuple(asio::deferred));
+                EXPECT_FALSE(ec) << ec.message();
+                if (!ec && r.item)
+                    owners.emplace_back(r.item->get("owner")->as_string());
+            }
+        },
+        asio::detached);
+    ioc.run();
+    return owners;
 }
 
 std::string http_date(std::chrono::system_clock::time_point tp) {
@@ -308,21 +327,44 @@ TEST(client_faults, sequential_requests_reuse_one_connection) {
     fault_peer peer([](auto&, auto) { return reply_raw(http_reply(200, item_body)); });
     asio::io_context ioc;
     client db(ioc, options_for(peer));
-    int ok = 0;
-    asio::co_spawn(
-        ioc,
-        [&]() -> asio::awaitable<void> {
-            for (int i = 0; i < 10; ++i) {
-                auto [ec, r] = co_await db.async_get_item(sample_get(), asio::as_tuple(asio::deferred));
-                ok += !ec;
-            }
-        },
-        asio::detached);
-    ioc.run();
-    EXPECT_EQ(ok, 10);
+    EXPECT_EQ(sequential_gets(ioc, db, 10), std::vector<std::string>(10, "w1"));
     EXPECT_EQ(peer.connections(), 1u);
     EXPECT_EQ(db.stats().tcp_connects, 1u);
     EXPECT_EQ(db.stats().reused, 9u);
+}
+
+TEST(client_faults, chunked_reply_is_read_whole_and_the_connection_kept) {
+    // DynamoDB sends Content-Length, but a proxy in between may re-frame the body in chunks.
+    const std::string body = item_body;
+    const auto half = body.size() / 2;
+    auto hex = [](std::size_t n) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%zx", n);
+        return std::string(buf);
+    };
+    const std::string reply = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                              "Transfer-Encoding: chunked\r\nx-amz-crc32: " +
+                              std::to_string(core::crc32(body)) + "\r\n\r\n" + hex(half) + "\r\n" +
+                              body.substr(0, half) + "\r\n" + hex(body.size() - half) + "\r\n" +
+                              body.substr(half) + "\r\n0\r\n\r\n";
+    fault_peer peer([&](auto&, auto) { return reply_raw(reply); });
+    asio::io_context ioc;
+    client db(ioc, options_for(peer));
+    EXPECT_EQ(sequential_gets(ioc, db, 2), std::vector<std::string>(2, "w1"));
+    EXPECT_EQ(peer.connections(), 1u);
+    EXPECT_EQ(db.stats().reused, 1u);
+}
+
+TEST(client_faults, reply_saying_connection_close_is_not_reused) {
+    // The peer leaves the socket open after "Connection: close": only the header tells the client not to
+    // send on it again.
+    fault_peer peer([](auto&, auto) { return reply_raw(http_reply(200, item_body, {"Connection: close"})); });
+    asio::io_context ioc;
+    client db(ioc, options_for(peer));
+    EXPECT_EQ(sequential_gets(ioc, db, 3), std::vector<std::string>(3, "w1"));
+    EXPECT_EQ(peer.connections(), 3u);
+    EXPECT_EQ(db.stats().reused, 0u);
+    EXPECT_EQ(db.stats().tcp_connects, 3u);
 }
 
 TEST(client_faults, idle_connection_closed_by_the_server_is_replaced) {
