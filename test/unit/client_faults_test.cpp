@@ -9,8 +9,11 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -331,6 +334,37 @@ TEST(client_faults, sequential_requests_reuse_one_connection) {
     EXPECT_EQ(peer.connections(), 1u);
     EXPECT_EQ(db.stats().tcp_connects, 1u);
     EXPECT_EQ(db.stats().reused, 9u);
+}
+
+TEST(client_faults, works_on_a_thread_pool_and_on_a_strand_of_the_caller) {
+    // The client keeps its state on a strand of the executor it is given: of the io_context's own
+    // executor when it is one, of the type-erased executor otherwise (these two cases).
+    fault_peer peer([](auto&, auto) { return reply_raw(http_reply(200, item_body)); });
+    auto concurrent_gets = [&](asio::any_io_executor ex, int n) {
+        client db(ex, options_for(peer));
+        std::vector<std::future<get_item_response>> results;
+        for (int i = 0; i < n; ++i)
+            results.push_back(db.async_get_item(sample_get(), asio::use_future));
+        int found = 0;
+        for (auto& f : results)
+            found += f.get().item.has_value();
+        return found;
+    };
+    {
+        asio::thread_pool threads(2);
+        EXPECT_EQ(concurrent_gets(threads.get_executor(), 16), 16);
+        threads.join();
+    }
+    {
+        asio::io_context ioc;
+        auto guard = asio::make_work_guard(ioc);
+        std::thread a([&] { ioc.run(); });
+        std::thread b([&] { ioc.run(); });
+        EXPECT_EQ(concurrent_gets(asio::make_strand(ioc), 16), 16);
+        guard.reset();
+        a.join();
+        b.join();
+    }
 }
 
 TEST(client_faults, chunked_reply_is_read_whole_and_the_connection_kept) {
