@@ -33,6 +33,15 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// The most plaintext one TLS record carries.
+constexpr std::size_t tls_record_payload = 16 * 1024;
+constexpr int max_interim_replies = 8;
+
+// 1xx replies other than 101 (a protocol switch, which we never ask for) announce the final reply.
+bool is_interim(unsigned status) noexcept {
+    return status >= 100 && status < 200 && status != 101;
+}
+
 // Folds the many ways a socket, TLS or HTTP step can fail into our codes. The original reason is
 // kept in `detail`; cancellation stays operation_aborted so callers can tell it apart.
 error_code map_io_error(const error_code& ec, const deadlines& d) {
@@ -124,47 +133,56 @@ template <class Stream>
 asio::awaitable<exchange_result> connection::exchange_on(Stream& s, const core::http_request& req,
                                                          core::http_response& out, deadlines d,
                                                          std::size_t body_limit) {
-    // A buffer that grew for a large request is not kept for the small ones that follow.
-    constexpr std::size_t kept_capacity = 64 * 1024;
     exchange_result r;
     auto& tcp_layer = lowest_layer();
     counters_.exchanges.fetch_add(1, std::memory_order_relaxed);
-    if (out_.capacity() > kept_capacity)
-        std::string().swap(out_);
     out_.clear();
     core::write_request_head(req, out_);
+    // Plain TCP: head and body in one gathered write (one sendmsg), the body not copied. TLS encrypts each
+    // buffer of a sequence separately: a request that fits in one record goes as one buffer (one record);
+    // a larger one is not copied (its body would fill several records anyway).
+    const bool merge =
+        std::is_same_v<Stream, tls_stream> && out_.size() + req.body.size() <= tls_record_payload;
+    if (merge)
+        out_.append(req.body);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(out_),
+                                                    merge ? asio::const_buffer() : asio::buffer(req.body)};
     tcp_layer.expires_at(d.effective());
     r.request_sent = true; // from here on the server may have seen (part of) the request
-    error_code wec;
-    if constexpr (std::is_same_v<Stream, tls_stream>) {
-        // The TLS stream encrypts one buffer per write: one contiguous buffer makes one record.
-        out_.append(req.body);
-        std::tie(wec, std::ignore) = co_await asio::async_write(s, asio::buffer(out_), use_tuple);
-    } else {
-        // Head and body in one gathered write (one sendmsg), the body not copied.
-        const std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(req.body)};
-        std::tie(wec, std::ignore) = co_await asio::async_write(s, buffers, use_tuple);
-    }
+    auto [wec, written] = co_await asio::async_write(s, buffers, use_tuple);
+    (void)written;
     if (wec) {
         r.ec = map_io_error(wec, d);
         r.detail = "sending the request failed: " + wec.message();
         close();
         co_return r;
     }
-    reply_parser parser(out);
-    parser.body_limit(body_limit);
-    parser.header_limit(64 * 1024);
-    auto [rec, read] = co_await http::async_read(s, buffer_, parser, use_tuple);
-    (void)read;
-    r.reply_started = parser.got_some();
-    if (rec) {
-        r.ec = map_io_error(rec, d);
-        r.detail = "reading the reply failed: " + rec.message();
-        close();
-        co_return r;
+    // Interim replies (100 Continue, 103 Early Hints) may come before the final one: each is read as a
+    // message of its own and skipped, up to a bound.
+    for (int interim = 0;; ++interim) {
+        reply_parser parser(out);
+        parser.body_limit(body_limit);
+        parser.header_limit(64 * 1024);
+        auto [rec, read] = co_await http::async_read(s, buffer_, parser, use_tuple);
+        (void)read;
+        r.reply_started = r.reply_started || parser.got_some();
+        if (rec) {
+            r.ec = map_io_error(rec, d);
+            r.detail = "reading the reply failed: " + rec.message();
+            close();
+            co_return r;
+        }
+        keep_alive_ = parser.keep_alive();
+        if (!is_interim(out.status))
+            break;
+        if (interim == max_interim_replies) {
+            r.ec = errc::malformed_response;
+            r.detail = "more than " + std::to_string(max_interim_replies) + " interim (1xx) replies";
+            close();
+            co_return r;
+        }
     }
     tcp_layer.expires_never();
-    keep_alive_ = parser.keep_alive();
     co_return r;
 }
 

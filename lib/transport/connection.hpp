@@ -96,7 +96,7 @@ private:
     transport_counters& counters_;
     std::variant<plain_stream, tls_stream> stream_;
     boost::beast::flat_buffer buffer_;
-    std::string out_; ///< the request being sent: its head (plain) or head and body (TLS)
+    std::string out_; ///< the head of the request being sent (and its body, over TLS, when small)
     bool connected_ = false;
     bool keep_alive_ = false;
 };
