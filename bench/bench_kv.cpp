@@ -3,16 +3,16 @@
 //   bench_kv --op put|get|atomic_put|list [--contended] [--concurrency N] [--count N] [--endpoint URL]
 //            [--json] ...
 //
-// Without --endpoint it starts dynalite on a free loopback port (the test fixture of
-// test/support/local_servers) and stops it at the end. Everything runs on one io_context and one
-// thread, the client's executor: N coroutines each take the next operation number until `count` are
-// done. The timed phase is preceded by untimed warm-up operations (they open the connections) and, for
-// `get` and `list`, by loading the keys. put/get/atomic_put go through the client's raw operations;
-// list and the contended compare-and-swap go through a dynalock::store (its own table, one partition
-// per run). See bench/README.md for what each figure means.
+// Without --endpoint it starts dynalite (or, with --server dynamodb-local, Amazon DynamoDB Local) on a
+// free loopback port (the test fixture of test/support/local_servers) and stops it at the end.
+// Everything runs on one io_context and one thread, the client's executor: N coroutines each take the
+// next operation number until `count` are done. The timed phase is preceded by untimed warm-up operations
+// (they open the connections) and, for `get` and `list`, by loading the keys. put/get/atomic_put go through
+// the client's raw operations; list and the contended compare-and-swap go through a dynalock::store (its own
+// table, one partition per run). See bench/README.md for what each figure means.
 #include <dynalock/dynalock.hpp>
 
-#include "support/local_servers.hpp"
+#include "bench_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -83,6 +83,7 @@ struct settings {
     bool contended = false;
     std::size_t value_bytes = 200;
     std::string endpoint;
+    bench::server_kind server = bench::server_kind::dynalite;
     std::string region = "us-east-1";
     std::string table = "dynalock-bench-kv";
     bool json = false;
@@ -108,7 +109,9 @@ void print_usage(std::FILE* to, const char* program) {
         "                    list: pairs loaded under the prefix (default 100)\n"
         "  --page-size N     list: pairs per page (1-1000, default 25)\n"
         "  --value-bytes N   size of the string attribute of each item (1-300000, default 200)\n"
-        "  --endpoint URL    DynamoDB endpoint (default: start dynalite on a free loopback port)\n"
+        "  --endpoint URL    DynamoDB endpoint (default: start --server on a free loopback port)\n"
+        "  --server NAME     the server started without --endpoint: dynalite (default) or\n"
+        "                      dynamodb-local\n"
         "  --region NAME     signing region (default us-east-1)\n"
         "  --table NAME      table with a string hash key pk, created if missing\n"
         "                    (default dynalock-bench-kv); list and --contended use the store table\n"
@@ -198,6 +201,11 @@ std::optional<int> parse_arguments(int argc, char** argv, settings& s) {
             if (value.empty())
                 return bad("--endpoint needs a URL");
             s.endpoint = value;
+        } else if (arg == "--server") {
+            const auto kind = bench::parse_server_kind(value);
+            if (!kind)
+                return bad("--server takes dynalite or dynamodb-local");
+            s.server = *kind;
         } else if (arg == "--region") {
             if (value.empty())
                 return bad("--region needs a name");
@@ -710,7 +718,8 @@ void report(const settings& cfg, const std::string& endpoint, const std::string&
     std::printf("  heap         %.1f allocations/op (operator new, bench's own requests included)\n",
                 allocations);
     if (have_server_cpu)
-        std::printf("  server CPU   %.1f us/op (dynalite, 10 ms resolution)\n", server_cpu_us);
+        std::printf("  server CPU   %.1f us/op (%s, 10 ms resolution)\n", server_cpu_us,
+                    cfg.server == bench::server_kind::dynalite ? "dynalite" : "DynamoDB Local");
     std::printf("  connections  %llu TCP connects, %llu requests (%llu on reused connections), %llu retries "
                 "during the run; %llu connects in all\n",
                 static_cast<unsigned long long>(timed.tcp_connects),
@@ -798,9 +807,9 @@ int main(int argc, char** argv) {
     std::optional<test::local_server> server;
     if (cfg.endpoint.empty()) {
         try {
-            server.emplace(test::local_server::start_dynalite());
+            server.emplace(bench::start_server(cfg.server));
         } catch (const std::exception& e) {
-            std::fprintf(stderr, "bench_kv: cannot start dynalite: %s\n", e.what());
+            std::fprintf(stderr, "bench_kv: cannot start the server: %s\n", e.what());
             return 1;
         }
     }

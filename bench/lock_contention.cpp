@@ -2,24 +2,26 @@
 //
 //   lock_contention [--contenders N] [--processes N] [--keys N] [--duration DUR | --count N]
 //                   [--hold DUR | --hold uniform:DUR-DUR | --hold exp:DUR] [--lease DUR] [--heartbeat DUR]
-//                   [--poll-min DUR] [--poll-max DUR] [--handover-limit N] [--endpoint URL] [--json]
+//                   [--poll-min DUR] [--poll-max DUR] [--handover-limit N]
+//                   [--endpoint URL | --server dynalite|dynamodb-local] [--json]
 //   lock_contention --sweep DIR [--duration DUR] [...]
 //
-// Without --endpoint it starts dynalite on a free loopback port (test/support/local_servers) and stops
-// it at the end. The parent creates the table, then forks --processes copies of itself; each runs
-// --contenders coroutines on one client, each looping lock → hold → unlock on a random key. Every
-// acquisition is logged with its steady-clock times (CLOCK_MONOTONIC is shared by the processes of a
-// machine) and its fencing token; the parent then checks mutual exclusion three ways (no overlapping
-// holds, tokens increasing in acquisition order, and an unprotected counter in shared memory that every
-// holder increments with a pause in between) and reports throughput, handover latency (one holder's
-// unlock to the next holder's acquisition), wait time, fairness (Jain's index) and the DynamoDB
-// requests the locks cost. --json adds one JSON object on the last line of stdout.
+// Without --endpoint it starts dynalite (or, with --server dynamodb-local, Amazon DynamoDB Local) on a
+// free loopback port (test/support/local_servers) and stops it at the end. The parent creates the
+// table, then forks --processes copies of itself; each runs --contenders coroutines on one client, each
+// looping lock → hold → unlock on a random key. Every acquisition is logged with its steady-clock times
+// (CLOCK_MONOTONIC is shared by the processes of a machine) and its fencing token; the parent then checks
+// mutual exclusion three ways (no overlapping holds, tokens increasing in acquisition order, and an
+// unprotected counter in shared memory that every holder increments with a pause in between) and reports
+// throughput, handover latency (one holder's unlock to the next holder's acquisition), wait time, fairness
+// (Jain's index) and the DynamoDB requests the locks cost. --json adds one JSON object on the last line of
+// stdout.
 //
 // --sweep runs contenders 1, 2, 4, ... 64 with 1, 2 and 4 processes, writes DIR/sweep.json and draws
 // DIR/throughput, DIR/handover_p99 and DIR/handover_cdf (.png and .svg) with gnuplot.
 #include <dynalock/dynalock.hpp>
 
-#include "support/local_servers.hpp"
+#include "bench_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -90,6 +92,7 @@ struct settings {
     milliseconds poll_max = 500ms;
     unsigned handover_limit = 8;
     std::string endpoint;
+    bench::server_kind server = bench::server_kind::dynalite;
     std::string table = "lock_contention";
     bool json = false;
     std::string sweep_dir;
@@ -163,8 +166,8 @@ int usage(const char* why) {
         stderr,
         "usage: lock_contention [--contenders N] [--processes N] [--keys N] [--duration DUR | --count N]\n"
         "         [--hold DUR | --hold uniform:DUR-DUR | --hold exp:DUR] [--lease DUR] [--heartbeat DUR]\n"
-        "         [--poll-min DUR] [--poll-max DUR] [--handover-limit N] [--endpoint URL]\n"
-        "         [--table NAME] [--json] [--sweep DIR]\n"
+        "         [--poll-min DUR] [--poll-max DUR] [--handover-limit N]\n"
+        "         [--endpoint URL | --server dynalite|dynamodb-local] [--table NAME] [--json] [--sweep DIR]\n"
         "DUR: 500us, 20ms, 2s, 1m\n");
     return exit_usage;
 }
@@ -234,6 +237,12 @@ std::optional<int> parse_arguments(int argc, char** argv, settings& s) {
             ok = v && !v->empty();
             if (v)
                 s.endpoint = std::string(*v);
+        } else if (arg == "--server") {
+            auto v = value();
+            auto kind = v ? bench::parse_server_kind(*v) : std::nullopt;
+            ok = kind.has_value();
+            if (kind)
+                s.server = *kind;
         } else if (arg == "--table") {
             auto v = value();
             ok = v && !v->empty();
@@ -758,9 +767,9 @@ int main(int argc, char** argv) {
     std::optional<test::local_server> server;
     if (cfg.endpoint.empty()) {
         try {
-            server.emplace(test::local_server::start_dynalite());
+            server.emplace(bench::start_server(cfg.server));
         } catch (const std::exception& e) {
-            std::fprintf(stderr, "lock_contention: cannot start dynalite: %s\n", e.what());
+            std::fprintf(stderr, "lock_contention: cannot start the server: %s\n", e.what());
             return 1;
         }
     }
