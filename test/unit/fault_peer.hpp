@@ -116,6 +116,18 @@ private:
         }
     }
 
+    // Under the mutex: the destructor shuts down every socket from another thread, and a close racing
+    // with it would be a data race on the socket object.
+    void close_from_peer(boost::asio::ip::tcp::socket& sock) {
+        boost::system::error_code ec;
+        {
+            std::lock_guard lock(mutex_);
+            sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+            sock.close(ec);
+        }
+        closed_by_peer_.fetch_add(1);
+    }
+
     void serve(boost::asio::ip::tcp::socket& sock) {
         namespace http = boost::beast::http;
         boost::beast::flat_buffer buffer;
@@ -137,16 +149,12 @@ private:
             if (action.what == peer_action::hang)
                 return; // keep the socket open, never answer
             if (action.what == peer_action::close) {
-                sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-                sock.close(ec);
-                closed_by_peer_.fetch_add(1);
+                close_from_peer(sock);
                 return;
             }
             boost::asio::write(sock, boost::asio::buffer(action.bytes), ec);
             if (ec || action.close_after) {
-                sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-                sock.close(ec);
-                closed_by_peer_.fetch_add(1);
+                close_from_peer(sock);
                 return;
             }
         }
