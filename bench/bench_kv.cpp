@@ -805,14 +805,8 @@ int main(int argc, char** argv) {
 
     // Started before the io_context and stopped after it (declared first, destroyed last).
     std::optional<test::local_server> server;
-    if (cfg.endpoint.empty()) {
-        try {
-            server.emplace(bench::start_server(cfg.server));
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "bench_kv: cannot start the server: %s\n", e.what());
-            return 1;
-        }
-    }
+    if (!bench::start_unless_given(server, cfg.endpoint, cfg.server, "bench_kv"))
+        return 1;
     const std::string endpoint = server ? server->endpoint() : cfg.endpoint;
     const std::string server_name = server ? server->name() + ", started by bench_kv" : "external";
 

@@ -5,7 +5,10 @@
 
 #include "support/local_servers.hpp"
 
+#include <cstdio>
+#include <exception>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace dynalock::bench {
@@ -25,6 +28,21 @@ inline std::optional<server_kind> parse_server_kind(std::string_view s) {
 inline test::local_server start_server(server_kind kind) {
     return kind == server_kind::dynalite ? test::local_server::start_dynalite()
                                          : test::local_server::start_dynamodb_local();
+}
+
+/// Starts the server into `server` unless `endpoint` already names one. False when it cannot start, the
+/// reason printed to stderr after `program`'s name.
+inline bool start_unless_given(std::optional<test::local_server>& server, const std::string& endpoint,
+                               server_kind kind, const char* program) {
+    if (!endpoint.empty())
+        return true;
+    try {
+        server.emplace(start_server(kind));
+        return true;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: cannot start the server: %s\n", program, e.what());
+        return false;
+    }
 }
 
 } // namespace dynalock::bench

@@ -765,14 +765,8 @@ int main(int argc, char** argv) {
     if (auto status = parse_arguments(argc, argv, cfg))
         return *status;
     std::optional<test::local_server> server;
-    if (cfg.endpoint.empty()) {
-        try {
-            server.emplace(bench::start_server(cfg.server));
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "lock_contention: cannot start the server: %s\n", e.what());
-            return 1;
-        }
-    }
+    if (!bench::start_unless_given(server, cfg.endpoint, cfg.server, "lock_contention"))
+        return 1;
     const std::string endpoint = server ? server->endpoint() : cfg.endpoint;
     const std::string name = server ? server->name() : cfg.endpoint;
     const bool local = server.has_value();

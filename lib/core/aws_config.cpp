@@ -2,6 +2,8 @@
 
 #include <dynalock/error.hpp>
 
+#include "core/validation.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -18,10 +20,7 @@ using boost::system::result;
 // A shared file bigger than this is not a hand-written config: refuse it rather than read it whole.
 constexpr std::size_t max_shared_file_size = 1024 * 1024;
 
-error_code fail(errc code, std::string& message, std::string text) {
-    message = std::move(text);
-    return make_error_code(code);
-}
+using detail::fail;
 
 bool is_blank(char c) noexcept {
     return c == ' ' || c == '\t';

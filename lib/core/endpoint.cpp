@@ -2,6 +2,8 @@
 
 #include <dynalock/error.hpp>
 
+#include "core/validation.hpp"
+
 #include <boost/url/ipv4_address.hpp>
 #include <boost/url/ipv6_address.hpp>
 #include <boost/url/parse.hpp>
@@ -21,10 +23,7 @@ using boost::system::result;
 constexpr std::size_t max_url_size = 2048;
 constexpr std::size_t max_host_size = 253;
 
-error_code fail(errc code, std::string& message, std::string text) {
-    message = std::move(text);
-    return make_error_code(code);
-}
+using detail::fail;
 
 char to_lower(char c) noexcept {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;

@@ -16,10 +16,7 @@ using std::chrono::milliseconds;
 constexpr milliseconds min_lease{100};
 constexpr std::size_t max_owner_size = 1024;
 
-error_code fail(errc code, std::string& message, std::string text) {
-    message = std::move(text);
-    return make_error_code(code);
-}
+using detail::fail;
 
 attribute_map key_of(const lock_target& t, std::string_view key) {
     attribute_map k;

@@ -20,10 +20,7 @@ constexpr std::string_view swap_condition = "#v = :v AND (attribute_not_exists(#
 // What an N of up to 19 digits (any int64 version) counts for in DynamoDB's item size.
 constexpr std::size_t max_int64_number_size = 11;
 
-error_code fail(errc code, std::string& message, std::string text) {
-    message = std::move(text);
-    return make_error_code(code);
-}
+using detail::fail;
 
 attribute_map key_of(const store_target& t, std::string key) {
     attribute_map k;

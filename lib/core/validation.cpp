@@ -266,6 +266,11 @@ std::size_t item_size(const attribute_map& item) noexcept {
 
 namespace detail {
 
+error_code fail(errc code, std::string& message, std::string text) {
+    message = std::move(text);
+    return make_error_code(code);
+}
+
 error_code invalid(errc code, std::string_view field, std::string_view reason, std::string& message) {
     message.assign(field);
     message.append(": ");

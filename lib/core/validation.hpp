@@ -105,6 +105,9 @@ namespace detail {
 /// Sets `message` to `field: reason` and returns `code`.
 error_code invalid(errc code, std::string_view field, std::string_view reason, std::string& message);
 
+/// Sets `message` to `text` and returns `code`: the one line of every check that fails with a message.
+error_code fail(errc code, std::string& message, std::string text);
+
 // Paths in messages ("Item.tags.SS[1]") are built only on failure, innermost segment first. These put
 // one segment in front of `path`, with a '.' between it and a member name that follows.
 
