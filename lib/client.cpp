@@ -183,10 +183,7 @@ bool client_impl::credentials_fresh(bool force_refresh,
            (!credentials_expiration_ || *credentials_expiration_ - now > std::chrono::minutes(5));
 }
 
-asio::awaitable<error_code> client_impl::ensure_credentials(diagnostics& diag, bool force_refresh) {
-    auto now = std::chrono::system_clock::now();
-    if (credentials_fresh(force_refresh, now))
-        co_return error_code{};
+asio::awaitable<error_code> client_impl::fetch_credentials(diagnostics& diag) {
     constexpr auto token = asio::as_tuple(asio::use_awaitable);
     auto [ec, creds] = co_await asio::async_initiate<decltype(token), void(error_code, credentials)>(
         [this](auto handler) { credentials_provider_->async_get_credentials(strand_, std::move(handler)); },
@@ -201,7 +198,8 @@ asio::awaitable<error_code> client_impl::ensure_credentials(diagnostics& diag, b
     }
     if (ec) {
         // A cached set that has not expired yet is still better than nothing.
-        if (credentials_ && credentials_expiration_ && *credentials_expiration_ > now)
+        if (credentials_ && credentials_expiration_ &&
+            *credentials_expiration_ > std::chrono::system_clock::now())
             co_return error_code{};
         diag.client_message = "cannot get credentials: " + credentials_provider_->last_error_message();
         co_return ec;
@@ -295,10 +293,10 @@ client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* us
     bool refresh_credentials = false;
     for (std::uint32_t attempt = 1;; ++attempt) {
         diag.attempts = attempt;
-        // Checked here first so that the usual case does not pay for a coroutine frame.
-        if (const bool refresh = std::exchange(refresh_credentials, false);
-            !self->credentials_fresh(refresh, std::chrono::system_clock::now()))
-            if (auto ec = co_await self->ensure_credentials(diag, refresh))
+        // Decided here, so that the usual case (cached credentials) does not pay for a coroutine frame.
+        if (!self->credentials_fresh(std::exchange(refresh_credentials, false),
+                                     std::chrono::system_clock::now()))
+            if (auto ec = co_await self->fetch_credentials(diag))
                 co_return fail(ec);
 
         auto sent = co_await self->send_attempt(hr, traits::target, traits::name, attempt, op_deadline);

@@ -75,7 +75,8 @@ private:
 
     /// True when the cached credentials can sign now (and a refresh was not asked for).
     bool credentials_fresh(bool force_refresh, std::chrono::system_clock::time_point now) const noexcept;
-    boost::asio::awaitable<error_code> ensure_credentials(diagnostics& diag, bool force_refresh);
+    /// Asks the provider for credentials (placeholders for a loopback endpoint when there are none).
+    boost::asio::awaitable<error_code> fetch_credentials(diagnostics& diag);
     void log(log_level level, std::string_view text) const;
     bool log_enabled(log_level level) const noexcept { return options_.log.enabled(level); }
     void log_request(const core::http_request& req, std::string_view operation, std::uint32_t attempt) const;

@@ -274,6 +274,39 @@ TEST(client_faults, clock_skew_is_corrected_from_the_date_header_and_resent) {
     EXPECT_NEAR(diff, 60, 2) << reqs[0].amz_date << " -> " << reqs[1].amz_date;
 }
 
+// A provider counting its calls, handing out a new session token each time.
+class counting_provider : public sync_credentials_provider {
+public:
+    int calls = 0;
+
+protected:
+    boost::system::result<credentials> load(std::string&) override {
+        ++calls;
+        return credentials{"AKIDEXAMPLE", secret, "TOKEN-" + std::to_string(calls), std::nullopt};
+    }
+};
+
+TEST(client_faults, credentials_are_fetched_once_and_again_when_the_service_says_they_expired) {
+    // Requests 0-2 succeed; request 3 is refused with ExpiredTokenException, then succeeds when resent.
+    fault_peer peer([](auto&, std::size_t index) {
+        if (index == 3)
+            return reply_raw(
+                http_reply(400, error_body("ExpiredTokenException", "The security token expired")));
+        return reply_raw(http_reply(200, item_body));
+    });
+    auto provider = std::make_shared<counting_provider>();
+    auto o = options_for(peer);
+    o.credentials = provider;
+    asio::io_context ioc;
+    client db(ioc, o);
+    EXPECT_EQ(sequential_gets(ioc, db, 3), std::vector<std::string>(3, "w1"));
+    EXPECT_EQ(provider->calls, 1); // cached between requests
+    ioc.restart();
+    EXPECT_EQ(sequential_gets(ioc, db, 1), std::vector<std::string>(1, "w1"));
+    EXPECT_EQ(provider->calls, 2); // fetched again after the rejection
+    EXPECT_EQ(peer.requests().size(), 5u);
+}
+
 TEST(client_faults, redirects_are_not_followed) {
     fault_peer peer([](auto&, auto) {
         return reply_raw("HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n");
