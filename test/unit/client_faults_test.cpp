@@ -437,7 +437,6 @@ TEST(client_faults, interim_replies_before_the_final_one_are_skipped) {
     client db(ioc, options_for(peer));
     EXPECT_EQ(sequential_gets(ioc, db, 3), std::vector<std::string>(3, "w1"));
     EXPECT_EQ(peer.connections(), 1u);
-    ioc.restart();
     auto [ec, res] = run_op(options_for(peer), conditional_put());
     EXPECT_FALSE(ec) << ec.message();
 }
