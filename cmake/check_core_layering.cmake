@@ -10,7 +10,7 @@ if(MODE STREQUAL "public")
   # writes the list of headers it pulled in.
   set(flags -x c++ -fsyntax-only -MD -MF ${CMAKE_CURRENT_BINARY_DIR}/public_header.d)
 else()
-  file(GLOB sources ${SOURCE_DIR}/lib/core/*.cpp)
+  file(GLOB_RECURSE sources ${SOURCE_DIR}/lib/core/*.cpp)
   set(forbidden "boost/asio|boost/beast")
   set(flags -M)
 endif()

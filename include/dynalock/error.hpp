@@ -34,6 +34,11 @@ enum class errc {
     invalid_region,           ///< no region configured, or a region that is not [a-z0-9-]+
     no_credentials,           ///< no credentials provider found any credentials
     invalid_credentials_file, ///< a shared config/credentials file could not be parsed
+    credentials_rejected,     ///< a credentials service refused (STS AccessDenied, a bad web identity token)
+    sso_token_expired,        ///< the cached SSO token has expired or is missing: run `aws sso login`
+    credentials_process_failed, ///< `credential_process` failed: exit status, bad output or too slow
+    credentials_timeout,      ///< a credentials provider did not answer within its deadline
+    unsupported_configuration, ///< a setting names something this client does not support
 
     // Transport and protocol faults.
     connect_failed = 100, ///< could not connect to any endpoint address

@@ -131,13 +131,17 @@ std::optional<configured_url> find_configured_url(const endpoint_settings& setti
     if (ignore)
         return std::nullopt;
 
-    if (auto url = get_env(env, "AWS_ENDPOINT_URL_DYNAMODB"))
-        return configured_url{std::move(*url), "AWS_ENDPOINT_URL_DYNAMODB"};
+    std::string env_name = "AWS_ENDPOINT_URL_";
+    for (char c : settings.service_key)
+        env_name += c == '-' || c == ' ' ? '_' : (c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+    if (auto url = get_env(env, env_name))
+        return configured_url{std::move(*url), env_name};
     if (auto url = get_env(env, "AWS_ENDPOINT_URL"))
         return configured_url{std::move(*url), "AWS_ENDPOINT_URL"};
     if (const ini_section* services = config.services()) {
-        if (const std::string* url = services->find("dynamodb", "endpoint_url"); url && !url->empty())
-            return configured_url{*url, "the dynamodb endpoint_url of the services section of profile '" +
+        if (const std::string* url = services->find(settings.service_key, "endpoint_url"); url && !url->empty())
+            return configured_url{*url, "the " + std::string(settings.service_key) +
+                                            " endpoint_url of the services section of profile '" +
                                             config.profile_name + "' in " + config.path};
     }
     if (const ini_section* profile = config.profile()) {
@@ -348,7 +352,7 @@ result<endpoint> resolve_endpoint(const endpoint_settings& settings, const env_l
         return ep;
     }
 
-    if (settings.region == "local") {
+    if (settings.region == "local" && settings.service_key == "dynamodb") {
         if (fips || dual_stack)
             return fail(errc::invalid_endpoint, message,
                         std::string("invalid configuration: ") + (fips ? "FIPS" : "dual-stack") +
@@ -382,7 +386,14 @@ result<endpoint> resolve_endpoint(const endpoint_settings& settings, const env_l
     ep.signing_region = settings.region;
     // In aws-us-gov the plain regional host is already the FIPS one (except with dual-stack).
     bool fips_host = fips && (dual_stack || partition.name != "aws-us-gov");
-    ep.host = fips_host ? "dynamodb-fips." : "dynamodb.";
+    auto first_dot = settings.host_prefix.find('.');
+    auto first_label = settings.host_prefix.substr(0, first_dot);
+    ep.host = std::string(first_label);
+    if (fips_host)
+        ep.host += "-fips";
+    if (first_dot != std::string_view::npos)
+        ep.host += settings.host_prefix.substr(first_dot);
+    ep.host += '.';
     ep.host += settings.region;
     ep.host += '.';
     ep.host += dual_stack ? partition.dual_stack_dns_suffix : partition.dns_suffix;

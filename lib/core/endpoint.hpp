@@ -56,9 +56,15 @@ struct endpoint_settings {
     std::optional<bool> use_fips;     ///< nullopt: AWS_USE_FIPS_ENDPOINT, then `use_fips_endpoint`
     std::optional<bool>
         use_dual_stack; ///< nullopt: AWS_USE_DUALSTACK_ENDPOINT, then `use_dualstack_endpoint`
+    /// The service, as its configured-endpoint settings name it: `AWS_ENDPOINT_URL_<KEY upper-cased>` and
+    /// the `<key> = endpoint_url = ...` block of the `[services]` section ("dynamodb", "sts", "sso").
+    std::string_view service_key = "dynamodb";
+    /// The first labels of the service's regional host, before `.<region>.<suffix>`: "dynamodb", "sts",
+    /// "portal.sso". FIPS hosts insert "-fips" after the first label.
+    std::string_view host_prefix = "dynamodb";
 };
 
-/// Resolves the DynamoDB endpoint. AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (or the profile's
+/// Resolves the endpoint of a service (DynamoDB by default; STS and the SSO portal for credentials). AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (or the profile's
 /// `ignore_configured_endpoint_urls = true`) skips the environment and config-file URLs, never the explicit
 /// one. Region `local` means DynamoDB Local: http://localhost:8000, signed for us-east-1. A configured URL
 /// combined with FIPS or dual-stack is errc::invalid_endpoint, as in the official rule set. The signing

@@ -45,6 +45,16 @@ const char* client_message(errc e) noexcept {
         return "no credentials found";
     case errc::invalid_credentials_file:
         return "shared config or credentials file could not be parsed";
+    case errc::credentials_rejected:
+        return "the credentials service refused the request";
+    case errc::sso_token_expired:
+        return "the SSO token has expired or is missing (run 'aws sso login')";
+    case errc::credentials_process_failed:
+        return "credential_process failed";
+    case errc::credentials_timeout:
+        return "the credentials provider did not answer in time";
+    case errc::unsupported_configuration:
+        return "the configuration names something this client does not support";
     case errc::connect_failed:
         return "could not connect to the endpoint";
     case errc::tls_handshake_failed:
