@@ -118,6 +118,11 @@ client_impl::client_impl(asio::any_io_executor ex, client_options options)
 
     credentials_provider_ =
         options_.credentials ? options_.credentials : make_default_credentials_provider(options_.profile);
+    credentials_cache::settings cache_settings;
+    cache_settings.timeout = options_.credentials_timeout;
+    cache_settings.placeholder_when_none = endpoint_.is_loopback;
+    cache_settings.log = options_.log;
+    credentials_ = std::make_shared<credentials_cache>(strand_, credentials_provider_, std::move(cache_settings));
     core::sigv4::signing_options signing;
     signing.region = region_;
     signing.service = "dynamodb";
@@ -177,41 +182,9 @@ void client_impl::log_response(const core::http_response& res, std::string_view 
     log(log_level::debug, line);
 }
 
-bool client_impl::credentials_fresh(bool force_refresh,
-                                    std::chrono::system_clock::time_point now) const noexcept {
-    return credentials_ && !force_refresh &&
-           (!credentials_expiration_ || *credentials_expiration_ - now > std::chrono::minutes(5));
-}
-
-asio::awaitable<error_code> client_impl::fetch_credentials(diagnostics& diag) {
-    constexpr auto token = asio::as_tuple(asio::use_awaitable);
-    auto [ec, creds] = co_await asio::async_initiate<decltype(token), void(error_code, credentials)>(
-        [this](auto handler) { credentials_provider_->async_get_credentials(strand_, std::move(handler)); },
-        token);
-    if (ec == errc::no_credentials && endpoint_.is_loopback) {
-        // Local servers check nothing but the shape of the signature.
-        credentials_ = core::sigv4::credentials{"local", "local", {}};
-        credentials_expiration_.reset();
-        log(log_level::debug,
-            "no credentials found; signing with placeholder credentials for a loopback endpoint");
-        co_return error_code{};
-    }
-    if (ec) {
-        // A cached set that has not expired yet is still better than nothing.
-        if (credentials_ && credentials_expiration_ &&
-            *credentials_expiration_ > std::chrono::system_clock::now())
-            co_return error_code{};
-        diag.client_message = "cannot get credentials: " + credentials_provider_->last_error_message();
-        co_return ec;
-    }
-    credentials_ = core::sigv4::credentials{
-        std::move(creds.access_key_id), std::move(creds.secret_access_key), std::move(creds.session_token)};
-    credentials_expiration_ = creds.expiration;
-    co_return error_code{};
-}
-
 asio::awaitable<client_impl::attempt_result>
-client_impl::send_attempt(core::http_request& hr, std::string_view target, std::string_view name,
+client_impl::send_attempt(core::http_request& hr, const core::sigv4::credentials& creds,
+                          std::string_view target, std::string_view name,
                           std::uint32_t attempt, clock::time_point op_deadline) {
     attempt_result a;
     auto conn = pool_->try_acquire();
@@ -235,7 +208,7 @@ client_impl::send_attempt(core::http_request& hr, std::string_view target, std::
         hr.headers.push_back({"Host", endpoint_.host_header});
         hr.headers.push_back({"Content-Type", "application/x-amz-json-1.0"});
         hr.headers.push_back({"X-Amz-Target", std::string(target)});
-        a.io.ec = signer_->sign(hr, *credentials_, clock_offset_.adjust(std::chrono::system_clock::now()));
+        a.io.ec = signer_->sign(hr, creds, clock_offset_.adjust(std::chrono::system_clock::now()));
         if (a.io.ec) {
             a.io.detail = "cannot sign the request";
         } else {
@@ -290,16 +263,21 @@ client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* us
 
     core::retry_state retry(self->retry_config_, self->retry_quota_);
     bool resent_on_stale = false;
-    bool refresh_credentials = false;
     for (std::uint32_t attempt = 1;; ++attempt) {
         diag.attempts = attempt;
-        // Decided here, so that the usual case (cached credentials) does not pay for a coroutine frame.
-        if (!self->credentials_fresh(std::exchange(refresh_credentials, false),
-                                     std::chrono::system_clock::now()))
-            if (auto ec = co_await self->fetch_credentials(diag))
-                co_return fail(ec);
+        // The usual case (cached credentials) pays for no coroutine frame; a refresh in the background
+        // never holds a request up while the credentials it has are usable.
+        auto creds = self->credentials_->try_get();
+        if (!creds) {
+            auto [cec, waited] = co_await self->credentials_->wait(op_deadline, diag.client_message);
+            if (cec) {
+                diag.client_message = "cannot get credentials: " + diag.client_message;
+                co_return fail(cec);
+            }
+            creds = std::move(waited);
+        }
 
-        auto sent = co_await self->send_attempt(hr, traits::target, traits::name, attempt, op_deadline);
+        auto sent = co_await self->send_attempt(hr, *creds, traits::target, traits::name, attempt, op_deadline);
         auto& r = sent.io;
         auto& res = sent.reply;
         const bool reused = sent.reused;
@@ -359,7 +337,7 @@ client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* us
                     self->clock_offset_.correct(*date, std::chrono::system_clock::now());
                     corrected = true;
                 } else if (ec == service_errc::expired_token) {
-                    refresh_credentials = true;
+                    self->credentials_->invalidate(creds);
                     corrected = true;
                 }
             }

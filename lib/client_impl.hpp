@@ -8,6 +8,7 @@
 #include "core/endpoint.hpp"
 #include "core/retry_strategy.hpp"
 #include "core/sigv4.hpp"
+#include "credentials/credentials_cache.hpp"
 #include "transport/connection_pool.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -46,8 +47,8 @@ public:
     std::unique_ptr<transport::connection_pool> pool_;
 
     std::shared_ptr<credentials_provider> credentials_provider_;
-    std::optional<core::sigv4::credentials> credentials_; ///< the snapshot every attempt signs with
-    std::optional<std::chrono::system_clock::time_point> credentials_expiration_;
+    /// What every attempt signs with: one refresh shared by all operations (created with the endpoint).
+    std::shared_ptr<credentials_cache> credentials_;
     std::optional<core::sigv4::signer> signer_;
 
     core::retry_config retry_config_;
@@ -69,14 +70,12 @@ private:
         bool reused = false; ///< went over a connection that had carried requests before
         std::chrono::steady_clock::time_point started{};
     };
-    boost::asio::awaitable<attempt_result> send_attempt(core::http_request& hr, std::string_view target,
+    boost::asio::awaitable<attempt_result> send_attempt(core::http_request& hr,
+                                                        const core::sigv4::credentials& creds,
+                                                        std::string_view target,
                                                         std::string_view name, std::uint32_t attempt,
                                                         std::chrono::steady_clock::time_point op_deadline);
 
-    /// True when the cached credentials can sign now (and a refresh was not asked for).
-    bool credentials_fresh(bool force_refresh, std::chrono::system_clock::time_point now) const noexcept;
-    /// Asks the provider for credentials (placeholders for a loopback endpoint when there are none).
-    boost::asio::awaitable<error_code> fetch_credentials(diagnostics& diag);
     void log(log_level level, std::string_view text) const;
     bool log_enabled(log_level level) const noexcept { return options_.log.enabled(level); }
     void log_request(const core::http_request& req, std::string_view operation, std::uint32_t attempt) const;

@@ -35,8 +35,13 @@ struct client_options {
     std::string endpoint;
     /// Shared config/credentials profile. Empty: `AWS_PROFILE`, then "default".
     std::string profile;
-    /// Where credentials come from. Null: environment, then the shared credentials and config files.
+    /// Where credentials come from. Null: the default chain (make_default_credentials_provider), which
+    /// finds them wherever the AWS SDKs do.
     std::shared_ptr<credentials_provider> credentials;
+    /// Bounds one call of the credentials provider; the call is cancelled when it passes and the
+    /// operations waiting for it fail with errc::credentials_timeout. Operations never wait for a
+    /// refresh while the credentials they have are usable.
+    std::chrono::milliseconds credentials_timeout{10000};
 
     /// A PEM file of CA certificates trusted in addition to the system store.
     std::string ca_file;
