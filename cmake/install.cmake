@@ -10,3 +10,5 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/dynalockConfigVersion.cma
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/dynalockConfig.cmake ${PROJECT_BINARY_DIR}/dynalockConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/dynalock)
+# The licence travels with every installed copy (the Boost Software License asks for it).
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/dynalock)
