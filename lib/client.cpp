@@ -2,6 +2,7 @@
 // (validate, serialize, sign, check, parse, classify, decide to retry) over the pooled transport.
 #include "client_impl.hpp"
 #include "core/aws_config.hpp"
+#include "core/client_config.hpp"
 #include "core/error_reply.hpp"
 #include "core/json_codec.hpp"
 #include "core/operations.hpp"
@@ -35,10 +36,10 @@ namespace detail {
 
 namespace {
 
-constexpr std::string_view user_agent = "dynalock/0.1";
+constexpr std::string_view version = "0.1.0";
 // Host, Content-Type, X-Amz-Target, X-Amz-Date, X-Amz-Security-Token, Authorization, User-Agent,
-// Accept-Encoding: reserved at once rather than grown.
-constexpr std::size_t request_header_count = 8;
+// Accept-Encoding, X-Amzn-Trace-Id (in Lambda): reserved at once rather than grown.
+constexpr std::size_t request_header_count = 9;
 
 // run() reports failures as error codes; what still escapes it keeps its own code.
 error_code error_from(std::exception_ptr ep) noexcept {
@@ -88,6 +89,8 @@ client_impl::client_impl(asio::any_io_executor ex, client_options options)
     settings.explicit_url = options_.endpoint;
     settings.region = region ? std::string_view(*region) : std::string_view();
     settings.allow_insecure_http = options_.allow_insecure_http;
+    settings.use_fips = options_.use_fips_endpoint;
+    settings.use_dual_stack = options_.use_dual_stack_endpoint;
     auto ep = core::resolve_endpoint(settings, env, *config, config_message_);
     if (!ep) {
         config_error_ = ep.error();
@@ -110,10 +113,38 @@ client_impl::client_impl(asio::any_io_executor ex, client_options options)
     }
     config_message_.clear();
 
+    // Retry mode, attempts, CA bundle, app id and proxies: explicit option > environment > profile.
+    core::client_config_options wanted;
+    if (options_.retry.mode != retry_mode::from_config)
+        wanted.mode = options_.retry.mode == retry_mode::adaptive ? core::retry_mode::adaptive
+                                                                  : core::retry_mode::standard;
+    wanted.max_attempts = options_.retry.max_attempts;
+    wanted.ca_file = options_.ca_file;
+    wanted.app_id = options_.app_id;
+    auto resolved = core::resolve_client_config(wanted, env, *config, config_message_);
+    if (!resolved) {
+        config_error_ = resolved.error();
+        return;
+    }
+    auto proxies = core::load_proxy_config(
+        env, options_.proxy ? std::optional<std::string_view>(*options_.proxy) : std::nullopt,
+        config_message_);
+    if (!proxies) {
+        config_error_ = proxies.error();
+        return;
+    }
+    env_ = env;
+    user_agent_ = core::make_user_agent(version, resolved->mode, resolved->app_id);
+    if (resolved->mode == core::retry_mode::adaptive)
+        rate_limiter_.emplace(clock::now());
+
     if (endpoint_.is_https()) {
-        tls_ = transport::make_tls_context(options_.ca_file, config_error_, config_message_);
-        if (!tls_)
+        tls_ = transport::make_tls_context(resolved->ca_file, config_error_, config_message_);
+        if (!tls_) {
+            if (!resolved->ca_file.empty())
+                config_message_ = resolved->ca_file_source + ": " + config_message_;
             return;
+        }
     }
 
     credentials_provider_ =
@@ -122,27 +153,24 @@ client_impl::client_impl(asio::any_io_executor ex, client_options options)
     cache_settings.timeout = options_.credentials_timeout;
     cache_settings.placeholder_when_none = endpoint_.is_loopback;
     cache_settings.log = options_.log;
-    credentials_ = std::make_shared<credentials_cache>(strand_, credentials_provider_, std::move(cache_settings));
+    credentials_ =
+        std::make_shared<credentials_cache>(strand_, credentials_provider_, std::move(cache_settings));
     core::sigv4::signing_options signing;
     signing.region = region_;
     signing.service = "dynamodb";
     signing.sign_header = core::sigv4::dynamodb_signs_header;
     signer_.emplace(std::move(signing));
 
-    retry_config_.max_attempts = options_.retry.max_attempts;
-    if (retry_config_.max_attempts == 0) {
-        auto from_env = core::get_env(env, "AWS_MAX_ATTEMPTS");
-        auto parsed = from_env ? core::parse_max_attempts(*from_env)
-                               : boost::system::result<std::optional<std::uint32_t>>();
-        retry_config_.max_attempts = parsed && *parsed ? **parsed : 4;
-    }
+    retry_config_.max_attempts = resolved->max_attempts;
     retry_config_.transient_base = options_.retry.transient_base;
     retry_config_.throttling_base = options_.retry.throttling_base;
     retry_config_.max_backoff = options_.retry.max_backoff;
     retry_config_.quota_capacity = options_.retry.quota_capacity;
 
     transport::target t{endpoint_.host, std::to_string(endpoint_.port), endpoint_.is_https(),
-                        !endpoint_.is_ip_literal};
+                        !endpoint_.is_ip_literal, std::nullopt};
+    if (const auto* proxy = proxies->select(endpoint_.is_https(), endpoint_.host, endpoint_.port))
+        t.proxy = *proxy;
     transport::pool_config cfg{options_.max_connections, options_.idle_timeout};
     pool_ = std::make_unique<transport::connection_pool>(strand_, std::move(t), tls_.get(), cfg);
 }
@@ -184,8 +212,8 @@ void client_impl::log_response(const core::http_response& res, std::string_view 
 
 asio::awaitable<client_impl::attempt_result>
 client_impl::send_attempt(core::http_request& hr, const core::sigv4::credentials& creds,
-                          std::string_view target, std::string_view name,
-                          std::uint32_t attempt, clock::time_point op_deadline) {
+                          std::string_view target, std::string_view name, std::uint32_t attempt,
+                          clock::time_point op_deadline) {
     attempt_result a;
     auto conn = pool_->try_acquire();
     if (!conn) {
@@ -214,7 +242,10 @@ client_impl::send_attempt(core::http_request& hr, const core::sigv4::credentials
         } else {
             if (log_enabled(log_level::trace))
                 log_request(hr, name, attempt);
-            hr.headers.push_back({"User-Agent", std::string(user_agent)});
+            hr.headers.push_back({"User-Agent", user_agent_});
+            // Unsigned, like the User-Agent; Lambda changes it at every invocation, so it is read now.
+            if (auto trace = core::lambda_trace_id(env_))
+                hr.headers.push_back({"X-Amzn-Trace-Id", std::move(*trace)});
             hr.headers.push_back({"Accept-Encoding", "identity"});
             a.io = co_await conn->exchange(hr, a.reply, d, options_.max_response_bytes);
         }
@@ -277,7 +308,25 @@ client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* us
             creds = std::move(waited);
         }
 
-        auto sent = co_await self->send_attempt(hr, *creds, traits::target, traits::name, attempt, op_deadline);
+        if (self->rate_limiter_) {
+            // Adaptive mode: every attempt waits for a token of the client's rate limiter.
+            auto wait = self->rate_limiter_->acquire(clock::now(), op_deadline - clock::now());
+            if (!wait) {
+                diag.client_message =
+                    "the adaptive retry mode's client-side rate limit (the service has been "
+                    "throttling) leaves no time for an attempt before the operation deadline";
+                co_return fail(errc::operation_timeout);
+            }
+            if (wait->count() > 0) {
+                asio::steady_timer timer(self->strand_, *wait);
+                auto [wec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+                if (wec)
+                    co_return fail(wec);
+            }
+        }
+
+        auto sent =
+            co_await self->send_attempt(hr, *creds, traits::target, traits::name, attempt, op_deadline);
         auto& r = sent.io;
         auto& res = sent.reply;
         const bool reused = sent.reused;
@@ -317,6 +366,8 @@ client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* us
             } else if (res.status == 200) {
                 if (core::parse(res.body, out, diag.client_message))
                     co_return fail(errc::malformed_response);
+                if (self->rate_limiter_)
+                    self->rate_limiter_->on_response(clock::now(), false);
                 retry.on_success();
                 co_return std::pair<error_code, response_type>{error_code{}, std::move(out)};
             } else {
@@ -343,6 +394,8 @@ client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* us
             }
         }
 
+        if (self->rate_limiter_)
+            self->rate_limiter_->on_response(clock::now(), is_throttling(ec));
         if (ambiguous && !idempotent && is_retryable(ec)) {
             diag.client_message = "the request may have been applied (" + ec.message() +
                                   (diag.client_message.empty() ? "" : ": " + diag.client_message) +

@@ -4,6 +4,7 @@
 
 #include <dynalock/client.hpp>
 
+#include "core/client_rate_limiter.hpp"
 #include "core/clock_skew.hpp"
 #include "core/endpoint.hpp"
 #include "core/retry_strategy.hpp"
@@ -56,6 +57,11 @@ public:
     core::clock_offset clock_offset_;
     std::mt19937_64 random_;
 
+    // What the configuration decided beyond the endpoint and the credentials.
+    core::env_lookup env_;   ///< the process environment, read per request (the Lambda trace id)
+    std::string user_agent_; ///< "dynalock/<version> cfg/retry-mode#<mode>[ app/<id>]"
+    std::optional<core::client_rate_limiter> rate_limiter_; ///< the adaptive retry mode's, on strand_
+
     std::atomic<std::uint64_t> retries_{0};
     std::atomic<bool> stopped_{false};
     /// The leases held through this client and the lockers waiting for them (created on first use).
@@ -72,8 +78,8 @@ private:
     };
     boost::asio::awaitable<attempt_result> send_attempt(core::http_request& hr,
                                                         const core::sigv4::credentials& creds,
-                                                        std::string_view target,
-                                                        std::string_view name, std::uint32_t attempt,
+                                                        std::string_view target, std::string_view name,
+                                                        std::uint32_t attempt,
                                                         std::chrono::steady_clock::time_point op_deadline);
 
     void log(log_level level, std::string_view text) const;

@@ -8,15 +8,33 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace dynalock {
 
+/// The AWS SDKs' retry modes.
+enum class retry_mode {
+    /// `AWS_RETRY_MODE`, else the profile's `retry_mode`, else standard. A value other than standard or
+    /// adaptive (`legacy` included: this client does not implement it) fails every operation with
+    /// errc::unsupported_configuration.
+    from_config,
+    /// Backoff with jitter and the retry quota.
+    standard,
+    /// Standard, plus a client-side rate limiter: after the first throttling reply every attempt waits
+    /// for a token of a bucket whose rate follows the SDKs' CUBIC curve (cut on throttling, grown back on
+    /// success), shared by all operations of the client. An attempt that would have to wait past the
+    /// operation deadline fails with errc::operation_timeout.
+    adaptive,
+};
+
 /// Retries as the AWS SDKs' standard mode does, with DynamoDB's values (2026 update): full-jitter
 /// exponential backoff, a per-client retry quota, and never a blind resend of a non-idempotent write.
 struct retry_options {
-    /// Attempts in total, the first included. 0: `AWS_MAX_ATTEMPTS` if set, else 4.
+    /// Attempts in total, the first included. 0: `AWS_MAX_ATTEMPTS`, else the profile's `max_attempts`,
+    /// else 4. A configured value that is not a whole number >= 1 is errc::unsupported_configuration.
     std::uint32_t max_attempts = 0;
+    retry_mode mode = retry_mode::from_config;
     /// Backoff base after transient errors (5xx, timeouts, resets): retry i waits up to base * 2^(i-1).
     std::chrono::milliseconds transient_base{25};
     /// Backoff base after throttling errors.
@@ -43,8 +61,25 @@ struct client_options {
     /// refresh while the credentials they have are usable.
     std::chrono::milliseconds credentials_timeout{10000};
 
-    /// A PEM file of CA certificates trusted in addition to the system store.
+    /// A PEM file of CA certificates trusted in addition to the system store. Empty: `AWS_CA_BUNDLE`, else
+    /// the profile's `ca_bundle`, else none.
     std::string ca_file;
+    /// FIPS endpoints. nullopt: `AWS_USE_FIPS_ENDPOINT`, else the profile's `use_fips_endpoint`, else false.
+    /// Together with a configured endpoint URL it is errc::invalid_endpoint.
+    std::optional<bool> use_fips_endpoint;
+    /// Dual-stack (IPv4 and IPv6) endpoints. nullopt: `AWS_USE_DUALSTACK_ENDPOINT`, else the profile's
+    /// `use_dualstack_endpoint`, else false.
+    std::optional<bool> use_dual_stack_endpoint;
+    /// The HTTP proxy, as `http://[user:password@]host[:port]`. nullopt: `HTTPS_PROXY` for https endpoints
+    /// and `HTTP_PROXY` for http ones (also their lower-case forms); an empty string: no proxy. NO_PROXY
+    /// (or `no_proxy`) always applies. https goes through a CONNECT tunnel, verified end to end; proxy
+    /// credentials are sent as `Proxy-Authorization: Basic` and never logged.
+    std::optional<std::string> proxy;
+    /// An application id appended to the User-Agent as `app/<id>` (1-50 letters, digits and
+    /// !#$%&'*+-.^_`|~). Empty: `AWS_SDK_UA_APP_ID`, else the profile's `sdk_ua_app_id`, else none.
+    /// Inside Lambda (AWS_LAMBDA_FUNCTION_NAME set), each request also carries `_X_AMZN_TRACE_ID` as
+    /// X-Amzn-Trace-Id, as the SDKs do.
+    std::string app_id;
     /// Plain http is refused for any host but loopback unless this is set.
     bool allow_insecure_http = false;
 

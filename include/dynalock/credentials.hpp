@@ -154,19 +154,19 @@ struct web_identity_options {
 /// cannot be read (the message names it); errc::credentials_rejected when STS refuses (its error code and
 /// message are in last_error_message()); network errors and errc::attempt_timeout as they come. STS's
 /// IDPCommunicationError and 5xx replies are retried within `http.max_attempts`.
-std::shared_ptr<credentials_provider> make_web_identity_credentials_provider(web_identity_options options = {},
-                                                                            environment_lookup env = {});
+std::shared_ptr<credentials_provider>
+make_web_identity_credentials_provider(web_identity_options options = {}, environment_lookup env = {});
 
 /// STS AssumeRole, signed with SigV4 by the credentials of `source`.
 struct assume_role_options {
-    std::string role_arn;          ///< required
-    std::string role_session_name; ///< empty: "dynalock-session-<epoch s>"
-    std::string external_id;       ///< empty: none
+    std::string role_arn;                         ///< required
+    std::string role_session_name;                ///< empty: "dynalock-session-<epoch s>"
+    std::string external_id;                      ///< empty: none
     std::optional<std::chrono::seconds> duration; ///< nullopt: the role's default (1 h)
-    std::string region;       ///< as in web_identity_options
-    std::string sts_endpoint; ///< as in web_identity_options
-    std::string profile;      ///< as in web_identity_options
-    std::string ca_file;      ///< as in web_identity_options
+    std::string region;                           ///< as in web_identity_options
+    std::string sts_endpoint;                     ///< as in web_identity_options
+    std::string profile;                          ///< as in web_identity_options
+    std::string ca_file;                          ///< as in web_identity_options
     credentials_http_options http{std::chrono::milliseconds(3000), std::chrono::milliseconds(5000), 3};
 };
 
@@ -198,7 +198,7 @@ std::shared_ptr<credentials_provider> make_process_credentials_provider(std::str
 /// they are incomplete; errc::sso_token_expired when the cached token is missing or expired (the message
 /// says to run `aws sso login`); errc::credentials_rejected when the portal refuses the token.
 std::shared_ptr<credentials_provider> make_sso_credentials_provider(std::string profile = "",
-                                                                   environment_lookup env = {});
+                                                                    environment_lookup env = {});
 
 /// Container credentials (ECS task roles, EKS Pod Identity): AWS_CONTAINER_CREDENTIALS_RELATIVE_URI on
 /// http://169.254.170.2, else AWS_CONTAINER_CREDENTIALS_FULL_URI (plain http only to loopback,
@@ -207,10 +207,9 @@ std::shared_ptr<credentials_provider> make_sso_credentials_provider(std::string 
 /// Never through a proxy. Errors: errc::no_credentials when neither URI is set;
 /// errc::unsupported_configuration for a FULL_URI host outside those allowed; errc::invalid_argument for a
 /// token with CR or LF; errc::credentials_rejected for 4xx replies; errc::malformed_response.
-std::shared_ptr<credentials_provider>
-make_container_credentials_provider(credentials_http_options http = {std::chrono::milliseconds(2000),
-                                                                     std::chrono::milliseconds(2000), 3},
-                                    environment_lookup env = {});
+std::shared_ptr<credentials_provider> make_container_credentials_provider(
+    credentials_http_options http = {std::chrono::milliseconds(2000), std::chrono::milliseconds(2000), 3},
+    environment_lookup env = {});
 
 /// EC2 instance metadata (IMDSv2): PUT /latest/api/token (TTL 6 h, reused until near its end), then the
 /// role name and its credentials. AWS_EC2_METADATA_DISABLED=true turns it off;
@@ -227,7 +226,8 @@ struct instance_metadata_options {
 /// and the message says what was tried); errc::unsupported_configuration for a bad endpoint or mode;
 /// errc::malformed_response when the service answers with something that is not credentials.
 std::shared_ptr<credentials_provider>
-make_instance_metadata_credentials_provider(instance_metadata_options options = {}, environment_lookup env = {});
+make_instance_metadata_credentials_provider(instance_metadata_options options = {},
+                                            environment_lookup env = {});
 
 } // namespace dynalock
 

@@ -104,7 +104,9 @@ ini_section* section_for_header(aws_shared_file& out, std::string_view name, aws
         return &out.profiles[std::string(profile)];
     if (auto services = prefixed("services"); !services.empty())
         return &out.services[std::string(services)];
-    return nullptr; // sso-session, plugins, or a bare name that is not a profile in the config file
+    if (auto session = prefixed("sso-session"); !session.empty())
+        return &out.sso_sessions[std::string(session)];
+    return nullptr; // plugins, or a bare name that is not a profile in the config file
 }
 
 } // namespace
@@ -148,6 +150,11 @@ const ini_section* aws_shared_file::find_profile(std::string_view name) const no
 const ini_section* aws_shared_file::find_services(std::string_view name) const noexcept {
     auto it = services.find(name);
     return it == services.end() ? nullptr : &it->second;
+}
+
+const ini_section* aws_shared_file::find_sso_session(std::string_view name) const noexcept {
+    auto it = sso_sessions.find(name);
+    return it == sso_sessions.end() ? nullptr : &it->second;
 }
 
 result<aws_shared_file> parse_aws_shared_file(std::string_view text, aws_file_kind kind,

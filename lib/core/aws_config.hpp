@@ -30,7 +30,7 @@ std::optional<std::string> get_env(const env_lookup& env, std::string_view name)
 
 /// Which of the two shared files a text comes from: their section names differ.
 enum class aws_file_kind {
-    config,      ///< `[default]`, `[profile name]`, `[services name]`; other sections are ignored
+    config, ///< `[default]`, `[profile name]`, `[services name]`, `[sso-session name]`; others are ignored
     credentials, ///< `[name]`: every section is a profile, named as written
 };
 
@@ -51,9 +51,12 @@ struct ini_section {
 struct aws_shared_file {
     std::map<std::string, ini_section, std::less<>> profiles; ///< by profile name ("default", "prod")
     std::map<std::string, ini_section, std::less<>> services; ///< `[services name]` (config file only)
+    /// `[sso-session name]` (config file only): the start URL and region of an IAM Identity Center login.
+    std::map<std::string, ini_section, std::less<>> sso_sessions;
 
     const ini_section* find_profile(std::string_view name) const noexcept;
     const ini_section* find_services(std::string_view name) const noexcept;
+    const ini_section* find_sso_session(std::string_view name) const noexcept;
 };
 
 /// Parses a shared file. Comment lines start with `#` or `;`; in a property line, a `#` or `;` preceded by

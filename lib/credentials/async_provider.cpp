@@ -38,18 +38,17 @@ void async_credentials_provider::async_get_credentials(
     auto self = shared_from_this();
     asio::co_spawn(
         ex, [self]() -> asio::awaitable<credentials_outcome> { co_return co_await self->fetch(); },
-        asio::bind_cancellation_slot(
-            slot, [self, ex, handler = std::move(handler)](
-                      std::exception_ptr ep, credentials_outcome outcome) mutable {
-                if (ep)
-                    outcome = outcome_of(ep);
-                {
-                    std::lock_guard lock(self->mutex_);
-                    self->last_error_message_ = outcome.ec ? std::move(outcome.message) : std::string();
-                }
-                // post() also runs the handler on its associated executor, and keeps work on it.
-                asio::post(ex, asio::append(std::move(handler), outcome.ec, std::move(outcome.creds)));
-            }));
+        asio::bind_cancellation_slot(slot, [self, ex, handler = std::move(handler)](
+                                               std::exception_ptr ep, credentials_outcome outcome) mutable {
+            if (ep)
+                outcome = outcome_of(ep);
+            {
+                std::lock_guard lock(self->mutex_);
+                self->last_error_message_ = outcome.ec ? std::move(outcome.message) : std::string();
+            }
+            // post() also runs the handler on its associated executor, and keeps work on it.
+            asio::post(ex, asio::append(std::move(handler), outcome.ec, std::move(outcome.creds)));
+        }));
 }
 
 std::string async_credentials_provider::last_error_message() const {

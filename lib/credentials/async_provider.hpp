@@ -5,10 +5,14 @@
 
 #include <dynalock/credentials.hpp>
 
+#include "core/aws_config.hpp"
+#include "core/crypto.hpp"
+
 #include <boost/asio/awaitable.hpp>
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace dynalock::detail {
@@ -24,12 +28,40 @@ inline credentials_outcome credentials_failure(error_code ec, std::string messag
     return {ec, {}, std::move(message)};
 }
 
+/// The core's credential values as the public type.
+inline credentials to_public(core::credential_values&& values) {
+    return credentials{std::move(values.access_key_id), std::move(values.secret_access_key),
+                       std::move(values.session_token), values.expiration};
+}
+
+/// `env`, or the process environment when it is empty.
+inline core::env_lookup or_process_environment(environment_lookup env) {
+    return env ? std::move(env) : core::process_environment();
+}
+
+/// Transport failures that another attempt may cure (within a provider's own attempts).
+inline bool transient_transport_error(const error_code& ec) {
+    return ec == errc::connect_failed || ec == errc::attempt_timeout || ec == errc::connection_closed;
+}
+
+/// A secret (a token, a token cache file) wiped from memory when the call that read it ends.
+struct wiped_secret {
+    std::optional<std::string> value;
+    wiped_secret() = default;
+    wiped_secret(const wiped_secret&) = delete;
+    wiped_secret& operator=(const wiped_secret&) = delete;
+    ~wiped_secret() {
+        if (value)
+            core::crypto::cleanse(value->data(), value->size());
+    }
+};
+
 class async_credentials_provider : public credentials_provider,
                                    public std::enable_shared_from_this<async_credentials_provider> {
 public:
-    void async_get_credentials(
-        boost::asio::any_io_executor ex,
-        boost::asio::any_completion_handler<void(error_code, credentials)> handler) final;
+    void
+    async_get_credentials(boost::asio::any_io_executor ex,
+                          boost::asio::any_completion_handler<void(error_code, credentials)> handler) final;
     std::string last_error_message() const final;
 
 protected:

@@ -3,6 +3,7 @@
 #include <dynalock/credentials.hpp>
 
 #include "core/aws_config.hpp"
+#include "credentials/async_provider.hpp"
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/post.hpp>
@@ -44,14 +45,8 @@ std::string sync_credentials_provider::last_error_message() const {
 
 namespace {
 
-core::env_lookup or_process_environment(environment_lookup env) {
-    return env ? std::move(env) : core::process_environment();
-}
-
-credentials to_public(core::credential_values&& values) {
-    return credentials{std::move(values.access_key_id), std::move(values.secret_access_key),
-                       std::move(values.session_token), values.expiration};
-}
+using detail::or_process_environment;
+using detail::to_public;
 
 error_code fail(errc code, std::string& message, std::string text) {
     message = std::move(text);
@@ -244,16 +239,6 @@ std::shared_ptr<credentials_provider> make_profile_credentials_provider(std::str
 std::shared_ptr<credentials_provider>
 make_chain_credentials_provider(std::vector<std::shared_ptr<credentials_provider>> providers) {
     return std::make_shared<chain_provider>(std::move(providers));
-}
-
-std::shared_ptr<credentials_provider> make_default_credentials_provider(std::string profile,
-                                                                        environment_lookup env) {
-    auto lookup = or_process_environment(std::move(env));
-    std::vector<std::shared_ptr<credentials_provider>> chain;
-    if (profile.empty())
-        chain.push_back(std::make_shared<environment_provider>(lookup));
-    chain.push_back(std::make_shared<profile_provider>(std::move(profile), std::move(lookup)));
-    return make_chain_credentials_provider(std::move(chain));
 }
 
 } // namespace dynalock

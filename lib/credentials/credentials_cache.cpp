@@ -30,8 +30,8 @@ std::string ms_text(std::chrono::milliseconds d) {
 
 } // namespace
 
-credentials_cache::credentials_cache(asio::any_io_executor strand, std::shared_ptr<credentials_provider> provider,
-                                     settings s)
+credentials_cache::credentials_cache(asio::any_io_executor strand,
+                                     std::shared_ptr<credentials_provider> provider, settings s)
     : strand_(std::move(strand)), provider_(std::move(provider)), settings_(std::move(s)),
       random_(static_cast<std::minstd_rand::result_type>(std::random_device{}())) {}
 
@@ -65,7 +65,8 @@ credentials_cache::wait(std::chrono::steady_clock::time_point deadline, std::str
             if (last_error_ && state_.next_refresh_allowed && now < *state_.next_refresh_allowed) {
                 // Failing fast while the provider is backed off keeps a broken source from being asked
                 // once per operation.
-                auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*state_.next_refresh_allowed - now);
+                auto left =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(*state_.next_refresh_allowed - now);
                 message = last_message_ + " (asked again in " + ms_text(left) + ")";
                 co_return std::pair{last_error_, credentials_ptr{}};
             }
@@ -110,18 +111,21 @@ void credentials_cache::start_refresh() {
         call->done = true;
         call->cancel.emit(asio::cancellation_type::terminal);
         self->finish_refresh(make_error_code(errc::credentials_timeout), {},
-                             "the credentials provider did not answer within " + ms_text(self->settings_.timeout));
+                             "the credentials provider did not answer within " +
+                                 ms_text(self->settings_.timeout));
     });
     auto on_done = [self, call](error_code ec, credentials creds) {
         if (call->done)
             return;
         call->done = true;
         call->timer.cancel();
-        self->finish_refresh(ec, std::move(creds), ec ? self->provider_->last_error_message() : std::string());
+        self->finish_refresh(ec, std::move(creds),
+                             ec ? self->provider_->last_error_message() : std::string());
     };
     try {
         provider_->async_get_credentials(
-            strand_, asio::bind_cancellation_slot(call->cancel.slot(), asio::bind_executor(strand_, std::move(on_done))));
+            strand_, asio::bind_cancellation_slot(call->cancel.slot(),
+                                                  asio::bind_executor(strand_, std::move(on_done))));
     } catch (const std::exception& e) {
         call->done = true;
         call->timer.cancel();
@@ -139,19 +143,22 @@ void credentials_cache::finish_refresh(error_code ec, credentials creds, std::st
         message = "the credentials provider returned an empty access key id or secret";
     }
     if (!ec) {
-        current_ = std::make_shared<const core::sigv4::credentials>(core::sigv4::credentials{
-            std::move(creds.access_key_id), std::move(creds.secret_access_key), std::move(creds.session_token)});
+        current_ = std::make_shared<const core::sigv4::credentials>(
+            core::sigv4::credentials{std::move(creds.access_key_id), std::move(creds.secret_access_key),
+                                     std::move(creds.session_token)});
         state_ = core::cached_credentials_state{true, false, creds.expiration, now, false, std::nullopt};
         failures_ = 0;
         last_error_ = {};
         last_message_.clear();
     } else if (ec == errc::no_credentials && settings_.placeholder_when_none) {
-        current_ = std::make_shared<const core::sigv4::credentials>(core::sigv4::credentials{"local", "local", {}});
+        current_ =
+            std::make_shared<const core::sigv4::credentials>(core::sigv4::credentials{"local", "local", {}});
         state_ = core::cached_credentials_state{true, false, std::nullopt, now, false, std::nullopt};
         failures_ = 0;
         last_error_ = {};
         last_message_.clear();
-        log(log_level::debug, "no credentials found; signing with placeholder credentials for a loopback endpoint");
+        log(log_level::debug,
+            "no credentials found; signing with placeholder credentials for a loopback endpoint");
     } else {
         ++failures_;
         const double jitter = std::uniform_real_distribution<double>(0.5, 1.0)(random_);
@@ -160,7 +167,8 @@ void credentials_cache::finish_refresh(error_code ec, credentials creds, std::st
         last_message_ = message.empty() ? ec.message() : std::move(message);
         log(current_ && !state_.invalidated ? log_level::warning : log_level::error,
             "credentials refresh failed (" + last_message_ + ")" +
-                (current_ && !state_.invalidated ? "; still using the current credentials until they expire" : ""));
+                (current_ && !state_.invalidated ? "; still using the current credentials until they expire"
+                                                 : ""));
     }
     for (auto* w : waiters_) {
         w->notified = true;

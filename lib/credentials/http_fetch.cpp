@@ -1,5 +1,6 @@
 #include "credentials/http_fetch.hpp"
 
+#include "core/proxy_config.hpp"
 #include "transport/connection.hpp"
 #include "transport/tls_context.hpp"
 
@@ -14,20 +15,30 @@ asio::awaitable<http_fetch_result> http_fetch(const core::endpoint& ep, core::ht
                                               const credentials_http_options& http, asio::ssl::context* tls,
                                               const core::env_lookup& env, bool allow_proxy,
                                               std::size_t body_limit) {
-    (void)env; // proxies: see the transport's proxy support
-    (void)allow_proxy;
     http_fetch_result out;
     if (ep.is_https() && !tls) {
         out.ec = make_error_code(errc::invalid_endpoint);
         out.message = "https endpoint without a TLS context";
         co_return out;
     }
-    transport::target t{ep.host, std::to_string(ep.port), ep.is_https(), !ep.is_ip_literal};
+    transport::target t{ep.host, std::to_string(ep.port), ep.is_https(), !ep.is_ip_literal, std::nullopt};
+    if (allow_proxy) {
+        std::string message;
+        auto proxies = core::load_proxy_config(env, std::nullopt, message);
+        if (!proxies) {
+            out.ec = proxies.error();
+            out.message = std::move(message);
+            co_return out;
+        }
+        if (const auto* p = proxies->select(ep.is_https(), ep.host, ep.port))
+            t.proxy = *p;
+    }
     transport::transport_counters counters;
     transport::connection conn(co_await asio::this_coro::executor, t, tls, counters);
 
     const auto start = clock::now();
-    const transport::deadlines exchange_deadlines{start + http.attempt_timeout, start + http.attempt_timeout};
+    // The attempt's own bound: the caller's loop decides whether another attempt fits.
+    const transport::deadlines exchange_deadlines{start + http.attempt_timeout, clock::time_point::max()};
     const transport::deadlines connect_deadlines{start + http.connect_timeout, exchange_deadlines.attempt};
     auto r = co_await conn.connect(connect_deadlines);
     if (!r.ec) {

@@ -32,8 +32,9 @@ struct http_fetch_result {
 /// a proxy.
 boost::asio::awaitable<http_fetch_result> http_fetch(const core::endpoint& ep, core::http_request req,
                                                      const credentials_http_options& http,
-                                                     boost::asio::ssl::context* tls, const core::env_lookup& env,
-                                                     bool allow_proxy, std::size_t body_limit = 1024 * 1024);
+                                                     boost::asio::ssl::context* tls,
+                                                     const core::env_lookup& env, bool allow_proxy,
+                                                     std::size_t body_limit = 1024 * 1024);
 
 /// A TLS client context for a provider (peer and host-name verification on), trusting `ca_file` (PEM)
 /// besides the system store. Null with `ec` and `message` set when the file cannot be used.

@@ -11,7 +11,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include <openssl/ssl.h>
@@ -68,7 +70,10 @@ connection::connection(asio::any_io_executor ex, const target& t, asio::ssl::con
                        transport_counters& counters)
     : target_(t), counters_(counters),
       stream_(t.tls ? std::variant<plain_stream, tls_stream>(std::in_place_type<tls_stream>, ex, *tls)
-                    : std::variant<plain_stream, tls_stream>(std::in_place_type<plain_stream>, ex)) {}
+                    : std::variant<plain_stream, tls_stream>(std::in_place_type<plain_stream>, ex)) {
+    if (t.proxy)
+        authority_ = (t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host) + ":" + t.port;
+}
 
 connection::plain_stream& connection::lowest_layer() noexcept {
     if (auto* s = std::get_if<tls_stream>(&stream_))
@@ -80,10 +85,17 @@ asio::awaitable<exchange_result> connection::connect(deadlines d) {
     exchange_result r;
     auto& tcp_layer = lowest_layer();
     tcp::resolver resolver(tcp_layer.get_executor());
-    auto [rec, endpoints] = co_await resolver.async_resolve(target_.host, target_.port, use_tuple);
+    // Through a proxy the TCP connection goes to the proxy; names in messages say which one (never with
+    // its credentials).
+    const auto& proxy = target_.proxy;
+    const std::string connect_host = proxy ? proxy->host : target_.host;
+    const std::string connect_port = proxy ? std::to_string(proxy->port) : target_.port;
+    const std::string what = proxy ? "proxy " + proxy->display : connect_host + ":" + connect_port;
+    auto [rec, endpoints] = co_await resolver.async_resolve(connect_host, connect_port, use_tuple);
     if (rec) {
         r.ec = rec == asio::error::operation_aborted ? rec : error_code(errc::connect_failed);
-        r.detail = "cannot resolve '" + target_.host + "': " + rec.message();
+        r.detail = (proxy ? "cannot resolve " + what : "cannot resolve '" + connect_host + "'") + ": " +
+                   rec.message();
         co_return r;
     }
     // The single-endpoint overload: the range overload does not work with every token on Boost 1.81,
@@ -98,11 +110,18 @@ asio::awaitable<exchange_result> connection::connect(deadlines d) {
     if (cec) {
         r.ec = cec == beast::error::timeout || cec == asio::error::operation_aborted ? map_io_error(cec, d)
                                                                                      : errc::connect_failed;
-        r.detail = "cannot connect to " + target_.host + ":" + target_.port + ": " + cec.message();
+        r.detail = "cannot connect to " + what + ": " + cec.message();
         co_return r;
     }
     counters_.tcp_connects.fetch_add(1, std::memory_order_relaxed);
     tcp_layer.socket().set_option(tcp::no_delay(true), cec);
+    if (proxy && target_.tls) {
+        r = co_await open_tunnel(d);
+        if (r.ec) {
+            close();
+            co_return r;
+        }
+    }
 
     if (auto* tls = std::get_if<tls_stream>(&stream_)) {
         if (target_.send_sni && !SSL_set_tlsext_host_name(tls->native_handle(), target_.host.c_str())) {
@@ -129,6 +148,64 @@ asio::awaitable<exchange_result> connection::connect(deadlines d) {
     co_return r;
 }
 
+asio::awaitable<exchange_result> connection::open_tunnel(deadlines d) {
+    exchange_result r;
+    auto& tcp_layer = lowest_layer();
+    const auto& proxy = *target_.proxy;
+    out_.clear();
+    out_.append("CONNECT ")
+        .append(authority_)
+        .append(" HTTP/1.1\r\nHost: ")
+        .append(authority_)
+        .append("\r\n");
+    if (!proxy.authorization.empty())
+        out_.append("Proxy-Authorization: ").append(proxy.authorization).append("\r\n");
+    out_.append("\r\n");
+    tcp_layer.expires_at(d.effective());
+    auto [wec, written] = co_await asio::async_write(tcp_layer, asio::buffer(out_), use_tuple);
+    (void)written;
+    out_.clear(); // it held the proxy's credentials
+    if (wec) {
+        r.ec = wec == beast::error::timeout || wec == asio::error::operation_aborted ? map_io_error(wec, d)
+                                                                                     : errc::connect_failed;
+        r.detail = "proxy " + proxy.display + ": sending CONNECT failed: " + wec.message();
+        co_return r;
+    }
+    // The reply to CONNECT is a head only: a 2xx turns the connection into the tunnel right after it.
+    http::response_parser<http::empty_body> parser;
+    parser.skip(true);
+    parser.header_limit(16 * 1024);
+    auto [rec, read] = co_await http::async_read_header(tcp_layer, buffer_, parser, use_tuple);
+    (void)read;
+    if (rec) {
+        r.ec = rec == beast::error::timeout || rec == asio::error::operation_aborted ? map_io_error(rec, d)
+                                                                                     : errc::connect_failed;
+        r.detail = "proxy " + proxy.display + ": no reply to CONNECT " + authority_ + ": " + rec.message();
+        co_return r;
+    }
+    const auto& head = parser.get();
+    if (head.result_int() / 100 != 2) {
+        r.ec = errc::connect_failed;
+        r.detail = "proxy " + proxy.display + ": HTTP " + std::to_string(head.result_int());
+        if (auto reason = head.reason(); !reason.empty())
+            r.detail.append(" ").append(reason.data(), reason.size());
+        r.detail.append(" to CONNECT ").append(authority_);
+        if (head.result_int() == 407)
+            r.detail.append(proxy.authorization.empty()
+                                ? " (the proxy wants credentials: put them in the proxy URL)"
+                                : " (the proxy refused the credentials of the proxy URL)");
+        co_return r;
+    }
+    if (buffer_.size() != 0) {
+        // The server speaks first in no protocol we tunnel: bytes here mean a confused proxy.
+        r.ec = errc::connect_failed;
+        r.detail = "proxy " + proxy.display + ": unexpected bytes after the reply to CONNECT";
+        buffer_.clear();
+        co_return r;
+    }
+    co_return r;
+}
+
 template <class Stream>
 asio::awaitable<exchange_result> connection::exchange_on(Stream& s, const core::http_request& req,
                                                          core::http_response& out, deadlines d,
@@ -138,6 +215,13 @@ asio::awaitable<exchange_result> connection::exchange_on(Stream& s, const core::
     counters_.exchanges.fetch_add(1, std::memory_order_relaxed);
     out_.clear();
     core::write_request_head(req, out_);
+    if (std::is_same_v<Stream, plain_stream> && target_.proxy) {
+        // Plain http through a proxy: the absolute form tells it where to forward the request.
+        out_.insert(req.method.size() + 1, "http://" + authority_);
+        if (!target_.proxy->authorization.empty())
+            out_.insert(out_.find("\r\n") + 2,
+                        "Proxy-Authorization: " + target_.proxy->authorization + "\r\n");
+    }
     // Plain TCP: head and body in one gathered write (one sendmsg), the body not copied. TLS encrypts each
     // buffer of a sequence separately: a request that fits in one record goes as one buffer (one record);
     // a larger one is not copied (its body would fill several records anyway).

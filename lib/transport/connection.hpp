@@ -5,6 +5,7 @@
 #define DYNALOCK_TRANSPORT_CONNECTION_HPP
 
 #include "core/http_message.hpp"
+#include "core/proxy_config.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -30,6 +32,9 @@ struct target {
     std::string port;     ///< service string for the resolver
     bool tls = false;     ///< https
     bool send_sni = true; ///< false for IP literals (SNI carries names only)
+    /// Connect through this HTTP proxy: for https an HTTP CONNECT tunnel to host:port, then TLS with the
+    /// real host's name (SNI and certificate check) end to end; for http, requests in absolute form.
+    std::optional<core::proxy_server> proxy;
 };
 
 /// The two deadlines of an attempt. The earlier one bounds each step; which one it was decides the
@@ -65,7 +70,9 @@ public:
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
 
-    /// Resolves, connects and (for https) does the TLS handshake with SNI and host-name checks.
+    /// Resolves, connects and (for https) does the TLS handshake with SNI and host-name checks. Through a
+    /// proxy, connects to the proxy (and, for https, opens a CONNECT tunnel first); a proxy that refuses is
+    /// errc::connect_failed with "proxy http://host:port: HTTP <status> <reason>" in the detail.
     boost::asio::awaitable<exchange_result> connect(deadlines d);
 
     /// Writes `req` (its head is serialized into a buffer the connection keeps, so a kept-alive connection
@@ -87,6 +94,7 @@ private:
     using tls_stream = boost::asio::ssl::stream<boost::beast::tcp_stream>;
 
     plain_stream& lowest_layer() noexcept;
+    boost::asio::awaitable<exchange_result> open_tunnel(deadlines d);
     template <class Stream>
     boost::asio::awaitable<exchange_result> exchange_on(Stream& s, const core::http_request& req,
                                                         core::http_response& out, deadlines d,
@@ -96,7 +104,8 @@ private:
     transport_counters& counters_;
     std::variant<plain_stream, tls_stream> stream_;
     boost::beast::flat_buffer buffer_;
-    std::string out_; ///< the head of the request being sent (and its body, over TLS, when small)
+    std::string out_;       ///< the head of the request being sent (and its body, over TLS, when small)
+    std::string authority_; ///< host:port of the target (IPv6 in brackets), for the proxy
     bool connected_ = false;
     bool keep_alive_ = false;
 };

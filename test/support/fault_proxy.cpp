@@ -150,7 +150,9 @@ void fault_proxy::serve(std::shared_ptr<tcp::socket> client) {
                 drop = true;
                 drop_rules_.erase(rule);
             }
-            requests_.push_back({std::string(req["X-Amz-Target"]), req.body(), drop});
+            requests_.push_back({std::string(req["X-Amz-Target"]), req.body(), drop,
+                                 std::string(req["Authorization"]),
+                                 std::string(req["X-Amz-Security-Token"])});
         }
 
         http::write(*upstream, req, ec);

@@ -27,6 +27,8 @@ struct proxied_request {
     std::string target; ///< the X-Amz-Target header, e.g. "DynamoDB_20120810.Query"
     std::string body;
     bool reply_dropped = false;
+    std::string authorization;  ///< the Authorization header (its Credential names the access key id)
+    std::string security_token; ///< the X-Amz-Security-Token header, empty when absent
 };
 
 class fault_proxy {

@@ -2,6 +2,8 @@
 // error messages never carry a secret.
 #include <dynalock/credentials.hpp>
 
+#include "support/fake_env.hpp"
+
 #include <boost/asio/append.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
@@ -43,18 +45,7 @@ outcome get(credentials_provider& provider) {
     return out;
 }
 
-struct fake_env {
-    std::map<std::string, std::string, std::less<>> vars;
-
-    environment_lookup lookup() const {
-        return [this](std::string_view name) -> std::optional<std::string> {
-            auto it = vars.find(name);
-            if (it == vars.end())
-                return std::nullopt;
-            return it->second;
-        };
-    }
-};
+using dynalock::test::fake_env;
 
 // Temporary shared files, removed at the end of the test.
 class shared_files : public testing::Test {
@@ -62,7 +53,10 @@ protected:
     std::string dir = testing::TempDir();
     std::string credentials_path = dir + "dynalock_credentials_test_credentials";
     std::string config_path = dir + "dynalock_credentials_test_config";
-    fake_env env{{{"AWS_SHARED_CREDENTIALS_FILE", credentials_path}, {"AWS_CONFIG_FILE", config_path}}};
+    // The default chain ends with the instance metadata service: never the real one.
+    fake_env env{{{"AWS_SHARED_CREDENTIALS_FILE", credentials_path},
+                  {"AWS_CONFIG_FILE", config_path},
+                  {"AWS_EC2_METADATA_DISABLED", "true"}}};
 
     void write(const std::string& path, std::string_view text) {
         std::ofstream out(path, std::ios::binary | std::ios::trunc);

@@ -19,7 +19,8 @@ duration part_of_lifetime(const cached_credentials_state& s, double fraction) no
 
 } // namespace
 
-std::optional<system_time> usable_until(const cached_credentials_state& s, const refresh_windows& w) noexcept {
+std::optional<system_time> usable_until(const cached_credentials_state& s,
+                                        const refresh_windows& w) noexcept {
     if (!s.present || s.invalidated)
         return system_time::min();
     if (!s.expiration)
@@ -28,7 +29,8 @@ std::optional<system_time> usable_until(const cached_credentials_state& s, const
     return *s.expiration - margin;
 }
 
-std::optional<system_time> refresh_due_at(const cached_credentials_state& s, const refresh_windows& w) noexcept {
+std::optional<system_time> refresh_due_at(const cached_credentials_state& s,
+                                          const refresh_windows& w) noexcept {
     if (!s.present || s.invalidated)
         return system_time::min();
     if (!s.expiration)
@@ -50,7 +52,8 @@ credentials_use decide_credentials_use(const cached_credentials_state& s, system
     return credentials_use::use_and_refresh;
 }
 
-std::chrono::milliseconds refresh_backoff(std::uint32_t failures, double jitter, const refresh_windows& w) noexcept {
+std::chrono::milliseconds refresh_backoff(std::uint32_t failures, double jitter,
+                                          const refresh_windows& w) noexcept {
     if (!(jitter >= 0.5)) // also NaN
         jitter = 0.5;
     jitter = std::min(jitter, 1.0);

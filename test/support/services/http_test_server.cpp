@@ -101,7 +101,8 @@ struct http_test_server::state : std::enable_shared_from_this<state> {
     }
 };
 
-http_test_server::http_test_server(handler h, const std::string& address) : state_(std::make_shared<state>()) {
+http_test_server::http_test_server(handler h, const std::string& address)
+    : state_(std::make_shared<state>()) {
     state_->on_request = std::move(h);
     auto addr = asio::ip::make_address(address);
     tcp::endpoint ep(addr, 0);

@@ -32,8 +32,8 @@ struct http_answer {
     unsigned status = 200;
     std::vector<std::pair<std::string, std::string>> headers; ///< besides Content-Length
     std::string body;
-    bool hang = false;  ///< never answer (the connection stays open until the server stops)
-    bool close = false; ///< close the connection without answering
+    bool hang = false;                  ///< never answer (the connection stays open until the server stops)
+    bool close = false;                 ///< close the connection without answering
     std::chrono::milliseconds delay{0}; ///< wait this long before answering
 };
 

@@ -2,6 +2,7 @@
 #include <dynalock/error.hpp>
 
 #include "core/aws_config.hpp"
+#include "support/fake_env.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,19 +16,7 @@ namespace {
 using namespace dynalock;
 using namespace dynalock::core;
 
-// An injected environment: only the variables a test sets exist.
-struct fake_env {
-    std::map<std::string, std::string, std::less<>> vars;
-
-    env_lookup lookup() const {
-        return [this](std::string_view name) -> std::optional<std::string> {
-            auto it = vars.find(name);
-            if (it == vars.end())
-                return std::nullopt;
-            return it->second;
-        };
-    }
-};
+using dynalock::test::fake_env;
 
 aws_shared_file parse_ok(std::string_view text, aws_file_kind kind = aws_file_kind::config) {
     std::string message;
@@ -65,6 +54,39 @@ TEST(aws_config_parse, config_sections_map_to_profiles_and_services) {
     EXPECT_EQ(file.find_profile("bare"), nullptr);
     EXPECT_EQ(file.find_profile("corp"), nullptr);
     EXPECT_EQ(file.profiles.size(), 2u);
+}
+
+TEST(aws_config_parse, sso_session_sections_are_kept_apart_from_profiles) {
+    auto file = parse_ok("[profile dev]\n"
+                         "sso_session = corp\n"
+                         "[sso-session corp]\n"
+                         "sso_start_url = https://corp.awsapps.com/start\n"
+                         "SSO_Region = eu-west-1\n"
+                         "[sso-session   spaced ]\n"
+                         "sso_region = us-east-1\n"
+                         "[sso-session corp]\n"
+                         "sso_registration_scopes = sso:account:access\n"
+                         "[sso-sessionbad]\n"
+                         "x = 1\n");
+    const ini_section* corp = file.find_sso_session("corp");
+    ASSERT_NE(corp, nullptr);
+    EXPECT_EQ(corp->line, 3u);
+    EXPECT_EQ(*corp->find("sso_start_url"), "https://corp.awsapps.com/start");
+    EXPECT_EQ(*corp->find("sso_region"), "eu-west-1");
+    EXPECT_EQ(*corp->find("sso_registration_scopes"), "sso:account:access"); // repeated section merged
+    ASSERT_NE(file.find_sso_session("spaced"), nullptr);
+    EXPECT_EQ(*file.find_sso_session("spaced")->find("sso_region"), "us-east-1");
+    EXPECT_EQ(file.sso_sessions.size(), 2u); // "[sso-sessionbad]" names nothing we know
+    EXPECT_EQ(file.find_sso_session("dev"), nullptr);
+    EXPECT_EQ(file.find_profile("corp"), nullptr);
+    EXPECT_EQ(file.profiles.size(), 1u);
+    EXPECT_TRUE(file.services.empty());
+}
+
+TEST(aws_config_parse, credentials_file_has_no_sso_sessions) {
+    auto file = parse_ok("[sso-session corp]\nsso_region = eu-west-1\n", aws_file_kind::credentials);
+    EXPECT_TRUE(file.sso_sessions.empty());
+    EXPECT_NE(file.find_profile("sso-session corp"), nullptr);
 }
 
 TEST(aws_config_parse, credentials_file_sections_are_bare_profile_names) {

@@ -3,6 +3,7 @@
 #include <dynalock/error.hpp>
 
 #include "core/endpoint.hpp"
+#include "support/fake_env.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,18 +17,7 @@ namespace {
 using namespace dynalock;
 using namespace dynalock::core;
 
-struct fake_env {
-    std::map<std::string, std::string, std::less<>> vars;
-
-    env_lookup lookup() const {
-        return [this](std::string_view name) -> std::optional<std::string> {
-            auto it = vars.find(name);
-            if (it == vars.end())
-                return std::nullopt;
-            return it->second;
-        };
-    }
-};
+using dynalock::test::fake_env;
 
 // The URL an endpoint stands for, written the way the official endpoint tests write it.
 std::string url_of(const endpoint& ep) {
