@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // bench_core: CPU cost of the sans-io core's hot paths (SigV4, JSON encode/decode, a whole GetItem
 // minus the I/O), with Google Benchmark. Each case reports items/s: operations per second of one core.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // bench_core_iterate: runs one core workload a fixed number of times and nothing else, so that an
 // instruction count (valgrind --tool=callgrind, see callgrind.sh) divides into a cost per operation.
 //

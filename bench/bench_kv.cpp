@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // bench_kv: end-to-end key/value throughput, latency and client CPU through dynalock::client.
 //
 //   bench_kv --op put|get|atomic_put|list [--contended] [--concurrency N] [--count N] [--endpoint URL]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The local server a bench starts when it is given no --endpoint: dynalite (the default) or Amazon
 // DynamoDB Local, on a free loopback port, through the test suite's fixture (test/support/local_servers).
 #ifndef DYNALOCK_BENCH_BENCH_SERVER_HPP

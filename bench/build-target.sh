@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Sourced by the bench scripts: configures $build_dir for Release benches if it is not configured
 # yet, then builds one target quietly (its log is shown only when the build fails).
 # Warnings stay warnings here: CI builds every target with -Werror already.

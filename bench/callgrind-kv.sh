@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Instructions per operation of the whole client, end to end, counted by callgrind: bench_kv runs under
 # valgrind against a dynalite it starts itself (dynalite is a child process, not traced). Each operation
 # runs twice, BASE and BASE + ITERATIONS timed operations; the difference of the two instruction totals

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Instructions per operation of the core workloads, counted by callgrind: unlike wall-clock time this is
 # the same on a busy machine. Each workload runs twice under valgrind, BASE and BASE + ITERATIONS times
 # (bench_core_iterate); the difference divided by ITERATIONS is the cost of one operation, with process

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "core_workloads.hpp"
 
 #include <dynalock/attribute_value.hpp>

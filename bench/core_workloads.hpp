@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The operations of the sans-io core that the CPU benchmarks measure, shared by bench_core (Google
 // Benchmark, wall-clock time) and bench_core_iterate (a fixed number of runs, for callgrind), so both
 // time exactly the same work.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Lock contention: many contenders, in one or several processes, take turns holding the same locks.
 //
 //   lock_contention [--contenders N] [--processes N] [--keys N] [--duration DUR | --count N]

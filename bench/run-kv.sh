@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Builds bench_kv (Release) and runs it for get, put, atomic_put, the contended compare-and-swap and
 # list with 1, 16 and 64 operations in flight, each run against a fresh dynalite that bench_kv starts
 # on a free loopback port, then prints one table.

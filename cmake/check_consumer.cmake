@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Installs the built project into a scratch prefix, then configures, builds and runs a consumer
 # project that finds it with find_package. Run as the CTest test packaging.find_package_consumer.
 set(prefix ${WORK_DIR}/prefix)

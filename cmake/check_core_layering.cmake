@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Layering checks, run as CTest tests:
 #  MODE=core   (layering.core_has_no_asio): preprocesses every source of the sans-io core and fails if
 #              any of them pulls in Asio or Beast, directly or through another header.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 install(TARGETS dynalock EXPORT dynalockTargets

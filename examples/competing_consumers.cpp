@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Competing consumers: workers take turns on a few shared jobs, each guarded by a lock.
 //
 // The Go dynalock's examples/competing-consumers, made to finish. Each worker does --rounds rounds:

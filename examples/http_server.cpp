@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // An HTTP/1.1 front end for the key/value store: one io_context, one coroutine per connection.
 //
 //   GET    /kv/<key>   200 with the value bytes (and a `Version` header), 404 when the key is absent

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Leader election: candidates campaign for one lock; its holder leads until it steps down or loses it.
 //
 // Each candidate (--candidates coroutines per process; start more processes, each with its own --name)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Work guarded by a lease: cancelled as soon as the lease is lost.
 //
 // A lease can end while its holder is still working: another process may have taken the lock over

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Quick start: the DynamoDB client from a coroutine.
 //
 // Creates a table, writes an item only if it does not exist yet (the building block of a lock),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Quick start: the key/value store from a coroutine.
 //
 // Creates a table with the Go dynalock layout, writes pairs (one with a TTL), reads them back, creates a

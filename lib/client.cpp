@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The client: one C++20 coroutine per operation, on the client's strand, drives the sans-io core
 // (validate, serialize, sign, check, parse, classify, decide to retry) over the pooled transport.
 #include "client_impl.hpp"
@@ -7,12 +8,14 @@
 #include "core/json_codec.hpp"
 #include "core/operations.hpp"
 #include "core/response_checks.hpp"
+#include "credentials/instance_metadata.hpp"
 #include "lock_registry.hpp"
 #include "transport/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,6 +29,7 @@
 #include <cstdlib>
 #include <exception>
 #include <new>
+#include <tuple>
 
 namespace dynalock {
 
@@ -74,6 +78,15 @@ asio::any_io_executor make_strand_executor(const asio::any_io_executor& ex) {
 client_impl::client_impl(asio::any_io_executor ex, client_options options)
     : executor_(ex), strand_(make_strand_executor(ex)), options_(std::move(options)),
       retry_quota_(options_.retry.quota_capacity), random_(std::random_device{}()) {
+    configure();
+    // Nothing names a region: as the SDKs do, the first operation asks the instance metadata service.
+    region_pending_ = missing_region_;
+}
+
+void client_impl::configure() {
+    config_error_ = {};
+    config_message_.clear();
+    missing_region_ = false;
     const auto env = core::process_environment();
 
     // Region and endpoint, resolved once with the SDKs' precedence. A failure is kept and reported by
@@ -94,8 +107,10 @@ client_impl::client_impl(asio::any_io_executor ex, client_options options)
     auto ep = core::resolve_endpoint(settings, env, *config, config_message_);
     if (!ep) {
         config_error_ = ep.error();
-        if (!region && options_.endpoint.empty())
+        if (!region && options_.endpoint.empty()) {
             config_message_ = region_message;
+            missing_region_ = ep.error() == errc::invalid_region;
+        }
         return;
     }
     endpoint_ = std::move(*ep);
@@ -109,6 +124,7 @@ client_impl::client_impl(asio::any_io_executor ex, client_options options)
     } else {
         config_error_ = region.error();
         config_message_ = region_message;
+        missing_region_ = true;
         return;
     }
     config_message_.clear();
@@ -254,6 +270,42 @@ client_impl::send_attempt(core::http_request& hr, const core::sigv4::credentials
     co_return a;
 }
 
+asio::awaitable<error_code> client_impl::wait_for_region(std::shared_ptr<client_impl> self,
+                                                         clock::time_point deadline) {
+    if (!self->region_fetching_) {
+        self->region_fetching_ = true;
+        asio::co_spawn(self->strand_, fetch_region(self), asio::detached);
+    }
+    if (!self->region_pending_)
+        co_return error_code{};
+    asio::steady_timer timer(self->strand_, deadline);
+    self->region_waiters_.push_back(&timer);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    std::erase(self->region_waiters_, &timer);
+    if (!self->region_pending_)
+        co_return error_code{}; // settled: configure() ran again, or config_error_ says why not
+    co_return ec ? ec : error_code(errc::operation_timeout);
+}
+
+asio::awaitable<void> client_impl::fetch_region(std::shared_ptr<client_impl> self) {
+    const auto env = core::process_environment();
+    std::string message;
+    auto config = core::load_shared_config(env, self->options_.profile, message);
+    error_code ec = config ? error_code{} : config.error();
+    std::string region;
+    if (config)
+        std::tie(ec, region) = co_await fetch_region_from_instance_metadata(env, *config, message);
+    if (!ec) {
+        self->options_.region = std::move(region);
+        self->configure();
+    } else {
+        self->config_message_ += "; and the instance metadata service gave none: " + message;
+    }
+    self->region_pending_ = false;
+    for (auto* waiter : self->region_waiters_)
+        waiter->cancel();
+}
+
 template <class Request>
 asio::awaitable<std::pair<error_code, response_t<Request>>>
 client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* user_diag, bool internal) {
@@ -276,6 +328,15 @@ client_impl::run(std::shared_ptr<client_impl> self, Request req, diagnostics* us
         });
     co_await asio::this_coro::throw_if_cancelled(false);
 
+    if (self->region_pending_) {
+        auto rec = co_await wait_for_region(self, clock::now() + self->options_.operation_timeout);
+        if (rec) {
+            diag.client_message = rec == errc::operation_timeout
+                                      ? "no region yet: the instance metadata service has not answered"
+                                      : std::string();
+            co_return fail(rec);
+        }
+    }
     if (self->config_error_) {
         diag.client_message = self->config_message_;
         co_return fail(self->config_error_);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The state behind a dynalock::client, shared by its operations (which keep it alive).
 #ifndef DYNALOCK_CLIENT_IMPL_HPP
 #define DYNALOCK_CLIENT_IMPL_HPP
@@ -14,6 +15,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <memory>
@@ -22,6 +24,7 @@
 #include <random>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace dynalock::detail {
 
@@ -62,6 +65,12 @@ public:
     std::string user_agent_; ///< "dynalock/<version> cfg/retry-mode#<mode>[ app/<id>]"
     std::optional<core::client_rate_limiter> rate_limiter_; ///< the adaptive retry mode's, on strand_
 
+    /// No region anywhere: operations wait for the instance metadata service's (fetched once, on strand_).
+    bool missing_region_ = false;
+    bool region_pending_ = false;
+    bool region_fetching_ = false;
+    std::vector<boost::asio::steady_timer*> region_waiters_;
+
     std::atomic<std::uint64_t> retries_{0};
     std::atomic<bool> stopped_{false};
     /// The leases held through this client and the lockers waiting for them (created on first use).
@@ -69,6 +78,14 @@ public:
     std::mutex locks_mutex_;
 
 private:
+    /// Region, endpoint, TLS, credentials, retries, proxy and pool from the options, the environment and
+    /// the profile; a failure is left in config_error_ and config_message_.
+    void configure();
+    /// Until the region is settled, `deadline` passes (operation_timeout) or the caller cancels.
+    static boost::asio::awaitable<error_code> wait_for_region(std::shared_ptr<client_impl> self,
+                                                              std::chrono::steady_clock::time_point deadline);
+    static boost::asio::awaitable<void> fetch_region(std::shared_ptr<client_impl> self);
+
     /// One attempt: a pooled connection (connected if new), sign, send, read the reply.
     struct attempt_result {
         transport::exchange_result io; ///< what went wrong, if anything, and how far it got

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The leases of one client and the lockers waiting for them: one session per key, driven by a coroutine on
 // the registry's strand (acquire → hold with heartbeats → hand over locally or release), and the state of
 // each locker. The decisions are the core's (lib/core/lock_machines.hpp); this file only performs them.

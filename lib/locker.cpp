@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The locker: per key, one session coroutine on the registry's strand acquires the lease for the lockers
 // of this client that wait for it, renews it while one of them holds it, passes it on locally or releases
 // it. The decisions are the sans-io machines' (lib/core/lock_machines.hpp); this file performs the I/O,

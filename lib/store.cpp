@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The store: one C++20 coroutine per operation, on the client's executor. Each builds its requests with
 // the sans-io core (lib/core/store_requests.hpp), sends them through the client, and turns the answers
 // into pairs and the store's error codes.

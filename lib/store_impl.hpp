@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The fixed configuration behind a dynalock::store, shared by the store's copies and its operations.
 #ifndef DYNALOCK_STORE_IMPL_HPP
 #define DYNALOCK_STORE_IMPL_HPP

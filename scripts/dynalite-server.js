@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: BSL-1.0
 // Starts dynalite (the Node.js DynamoDB implementation) for dynalock's tests, examples and benches.
 //
 //   node scripts/dynalite-server.js --port N [--host 127.0.0.1] [--tls-key FILE --tls-cert FILE]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Installs everything a fresh Debian bookworm machine lacks to build and test dynalock:
 # the apt packages (compiler, CMake, Boost 1.81, OpenSSL, GoogleTest, Google Benchmark, Java for
 # DynamoDB Local, iproute2, faketime for the lock tests that run a holder with its clock off, gnuplot

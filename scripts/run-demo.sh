@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # The demo command: installs whatever is missing, builds the quick-start examples (the raw client,
 # then the store) and the lock contention bench, starts dynalite on a free loopback port and runs them
 # against it: the examples, then a few seconds of lock contention (2 processes x 4 contenders on one

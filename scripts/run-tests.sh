@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # The test command: installs whatever is missing, builds everything with warnings as errors, and runs
 # every test (unit tests, then the integration tests against real local DynamoDB servers).
 #

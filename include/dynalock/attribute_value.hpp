@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The DynamoDB AttributeValue model: one typed value (S, N, B, BOOL, NULL, L, M, SS, NS, BS) and the
 // attribute map that makes up an item or a key.
 #ifndef DYNALOCK_ATTRIBUTE_VALUE_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The DynamoDB client: signs, sends and retries every operation over a pool of keep-alive
 // connections, on the executor it was given.
 #ifndef DYNALOCK_CLIENT_HPP
@@ -173,7 +174,9 @@ public:
 
     /// Why operations cannot run (bad endpoint, no region, bad CA file); empty when they can.
     error_code configuration_error(std::string* message = nullptr) const;
-    /// The endpoint and region operations are sent to and signed for (after resolution).
+    /// The endpoint and region operations are sent to and signed for (after resolution). When nothing names
+    /// a region, the first operation asks the instance metadata service for it: until that operation has
+    /// completed both are empty, and they must not be read while it runs.
     std::string endpoint_url() const;
     std::string region() const;
 

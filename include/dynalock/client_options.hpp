@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Options of a client, as a value type with documented defaults.
 #ifndef DYNALOCK_CLIENT_OPTIONS_HPP
 #define DYNALOCK_CLIENT_OPTIONS_HPP

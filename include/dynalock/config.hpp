@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Version and the default completion token.
 #ifndef DYNALOCK_CONFIG_HPP
 #define DYNALOCK_CONFIG_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // AWS credentials and the providers that find them.
 //
 // A client asks its provider through one credentials cache (see docs/client.md): one refresh at a time

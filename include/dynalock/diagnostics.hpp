@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // What went wrong, beyond the error code: for logs and for people, never for control flow.
 #ifndef DYNALOCK_DIAGNOSTICS_HPP
 #define DYNALOCK_DIAGNOSTICS_HPP

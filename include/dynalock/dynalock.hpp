@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Everything of dynalock in one include.
 #ifndef DYNALOCK_DYNALOCK_HPP
 #define DYNALOCK_DYNALOCK_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Error codes of dynalock.
 //
 // Two categories of our own:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // What a store hands back: one key with its value, version, expiry and extra attributes, and a page of
 // them.
 #ifndef DYNALOCK_KV_PAIR_HPP

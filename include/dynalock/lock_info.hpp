@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // What a lock row says, read without acquiring the lock (store::async_read_lock, async_list_locks).
 #ifndef DYNALOCK_LOCK_INFO_HPP
 #define DYNALOCK_LOCK_INFO_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Options of a lock (how long a lease lasts, how it is renewed, how waiters poll, what is written with
 // it) and of its release.
 #ifndef DYNALOCK_LOCK_OPTIONS_HPP

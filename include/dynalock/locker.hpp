@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A distributed lock on one key of a store: an awaitable lease renewed by a heartbeat coroutine, whose
 // loss is reported with a reason through an awaitable and a cancellation slot.
 #ifndef DYNALOCK_LOCKER_HPP

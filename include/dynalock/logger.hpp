@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Logging through a sink the application supplies.
 #ifndef DYNALOCK_LOGGER_HPP
 #define DYNALOCK_LOGGER_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Requests and responses of the DynamoDB operations dynalock uses, as plain value types.
 //
 // The members mirror DynamoDB's JSON members (TableName -> table_name) and keep only what a key/value

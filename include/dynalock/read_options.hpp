@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Options of the store's reads: get/exists (read_options) and listings (list_options, secondary_index).
 #ifndef DYNALOCK_READ_OPTIONS_HPP
 #define DYNALOCK_READ_OPTIONS_HPP

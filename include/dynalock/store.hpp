@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The key/value store: one table and one partition value of it, over a shared client. The Go dynalock
 // `Store` (and dynastore's `Partition`), made awaitable.
 #ifndef DYNALOCK_STORE_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Configuration of a store: the item layout (attribute names), how bytes are stored, and the clock that
 // decides expiry.
 #ifndef DYNALOCK_STORE_OPTIONS_HPP

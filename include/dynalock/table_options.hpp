@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Creating and describing a store's table: options (billing, indexes, TTL, waiting) and the result.
 #ifndef DYNALOCK_TABLE_OPTIONS_HPP
 #define DYNALOCK_TABLE_OPTIONS_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Options of the store's writes (put and atomic_put): the value, its time to live, the version a
 // compare-and-swap expects, and extra attributes.
 #ifndef DYNALOCK_WRITE_OPTIONS_HPP

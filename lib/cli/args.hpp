@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The command line of the `dynalock` tool: option and command specifications, the parser that turns argv
 // into an invocation, and the parsers of option values (durations, counts). Plain code: no I/O, no Asio,
 // so every rule is unit-tested (test/unit/cli_args_test.cpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The `dynalock` tool's command table. A command is its specification (name, arguments, options, help)
 // and a coroutine that runs it and returns the exit status. Each group of commands lives in its own file
 // (commands_kv.cpp, commands_lock.cpp) and commands.cpp lists the groups.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The command table: every group of commands, in the order help lists them, and the helpers the groups
 // share.
 #include "command.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The key/value commands of the `dynalock` tool: create-table, put, get, exists, ls, rm.
 #include "command.hpp"
 #include "console.hpp"

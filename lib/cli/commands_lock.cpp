@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The lock commands of the `dynalock` tool: lock (hold a lock while a command runs, or until a signal),
 // locks and lock-info (read the lock rows).
 #include "command.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The `dynalock` tool's standard streams: values in and out as raw bytes, errors out as one line each.
 #ifndef DYNALOCK_CLI_CONSOLE_HPP
 #define DYNALOCK_CLI_CONSOLE_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "exit_status.hpp"
 
 #include "output.hpp"
@@ -33,7 +34,13 @@ int client_exit_status(errc e) noexcept {
     case errc::invalid_region:
     case errc::no_credentials:
     case errc::invalid_credentials_file:
+    case errc::sso_token_expired:          // run `aws sso login`
+    case errc::credentials_process_failed: // the profile's credential_process
+    case errc::unsupported_configuration:
         return exit_status::config;
+    // A credentials service (STS, SSO, container, instance metadata) refused what it was given.
+    case errc::credentials_rejected:
+        return exit_status::no_permission;
     // A write that may or may not have happened: a script must read before it retries.
     case errc::outcome_unknown:
     case errc::lease_stolen:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Exit statuses of the `dynalock` tool and how an error code maps to one. The values follow sysexits.h,
 // so scripts can tell "the answer is no" (1) from bad usage, an unreachable service or a refused
 // credential.

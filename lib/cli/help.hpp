@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The `dynalock` tool's --help and --version texts, built from the command and option specifications so
 // they cannot drift from what the parser accepts.
 #ifndef DYNALOCK_CLI_HELP_HPP

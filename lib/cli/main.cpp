@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The `dynalock` command-line tool: parses the command line, configures a client and a store from the
 // global options, and runs the command on an io_context. See docs/cli.md.
 #include "command.hpp"

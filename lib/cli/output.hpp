@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // What the `dynalock` tool prints: pairs as JSON objects (for --output json), values that are not bytes
 // as DynamoDB JSON, and untrusted text made safe for a one-line message on a terminal.
 #ifndef DYNALOCK_CLI_OUTPUT_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Out-of-line parts of the AttributeValue model: descriptors and equality.
 #include <dynalock/attribute_value.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The AWS shared configuration: the `~/.aws/config` and `~/.aws/credentials` files, the environment
 // variables that select and override them, and what they say about credentials, the profile and the region.
 //

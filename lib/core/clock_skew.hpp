@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Clock skew: DynamoDB rejects signatures dated more than 15 minutes from its own clock. The client keeps
 // an offset learned from the replies' `Date` header and signs with local time + offset (sheet §6.4).
 #ifndef DYNALOCK_CORE_CLOCK_SKEW_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // CRC-32 (IEEE 802.3, the zlib one): what DynamoDB puts in `x-amz-crc32`.
 #ifndef DYNALOCK_CORE_CRC32_HPP
 #define DYNALOCK_CORE_CRC32_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // SHA-256, HMAC-SHA256 and lower-case hex for the SigV4 signer, over OpenSSL 3 libcrypto.
 //
 // The one-shot functions reuse per-thread OpenSSL contexts, so hashing on the request path allocates

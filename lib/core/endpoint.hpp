@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Where requests go: parsing a user-supplied endpoint URL safely, and resolving the DynamoDB endpoint from
 // the options, the environment and the shared config file (explicit > AWS_ENDPOINT_URL_DYNAMODB >
 // AWS_ENDPOINT_URL > config `[services]` > config `endpoint_url` > the regional host of the region's

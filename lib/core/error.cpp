@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The two error categories of dynalock, the classification of every error code the client can meet,
 // and the mapping from DynamoDB's sanitised `__type` to service_errc.
 #include <dynalock/error.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "error_reply.hpp"
 
 #include <boost/json/parse.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Parsing of DynamoDB error replies (any non-2xx HTTP response) into an error code plus the details
 // people and the lock layer need.
 #ifndef DYNALOCK_CORE_ERROR_REPLY_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Transport-neutral HTTP messages: what the sans-io core builds and parses.
 #ifndef DYNALOCK_CORE_HTTP_MESSAGE_HPP
 #define DYNALOCK_CORE_HTTP_MESSAGE_HPP

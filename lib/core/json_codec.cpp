@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // AttributeValue JSON encoding and decoding (protocol sheet section 2).
 #include "json_codec.hpp"
 

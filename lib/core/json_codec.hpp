@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // AttributeValue <-> DynamoDB JSON, and the small JSON writing kit the request builders share.
 //
 // Encoding appends compact JSON straight into a std::string: no DOM, no streams. Decoding walks a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The locker's two state machines, without I/O and with injected time: acquiring a lease (write, read,
 // wait, take over) and holding it (renew, detect loss, warn before expiry). The Asio layer performs the
 // actions they ask for and feeds back the outcomes; every decision is made here and unit-tested.

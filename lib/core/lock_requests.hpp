@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A lock row and the DynamoDB requests of the locker, built without I/O. The algorithm is described in
 // docs/locker.md; the conditions here are its safety rules:
 //   - an acquisition writes a fresh random lease id and takes a block of fencing tokens (ADD);

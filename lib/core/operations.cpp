@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Shared parts of the operations: enum names, request tokens, JSON readers, table descriptions.
 #include "operations.hpp"
 

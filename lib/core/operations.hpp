@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Request builders, response parsers, local validation and idempotency of the DynamoDB operations,
 // with one overload set per function so a generic client can drive any operation:
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // BatchGetItem, BatchWriteItem, TransactWriteItems.
 #include "operations_common.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Helpers shared by the operation builders, parsers and validators (operations_*.cpp). Internal.
 #ifndef DYNALOCK_CORE_OPERATIONS_COMMON_HPP
 #define DYNALOCK_CORE_OPERATIONS_COMMON_HPP

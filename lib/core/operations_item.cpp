@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // GetItem, PutItem, UpdateItem, DeleteItem.
 #include "operations_common.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Query and Scan.
 #include "operations_common.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // CreateTable, DescribeTable, DeleteTable, UpdateTimeToLive, DescribeTimeToLive.
 #include "operations_common.hpp"
 

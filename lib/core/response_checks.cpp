@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "response_checks.hpp"
 
 #include "crc32.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Integrity checks on a reply before its body is trusted.
 #ifndef DYNALOCK_CORE_RESPONSE_CHECKS_HPP
 #define DYNALOCK_CORE_RESPONSE_CHECKS_HPP

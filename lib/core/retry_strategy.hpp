@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Retry decisions: the AWS SDKs' "standard" retry mode with the values the 2026 update gives DynamoDB
 // (protocol sheet §6.2). Sans-io: the caller supplies time and randomness, so every decision is testable.
 //

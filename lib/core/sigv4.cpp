@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "sigv4.hpp"
 
 #include <boost/container/small_vector.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // AWS Signature Version 4 (header form) over core::http_request.
 //
 // `sign` is the general signer: any method, path, query and header set, with the options the official

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The store's item layout (the Go dynalock's by default): items <-> kv_pair, value bytes, and the expiry
 // rule every store operation shares.
 #ifndef DYNALOCK_CORE_STORE_ITEM_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "store_page_token.hpp"
 
 #include "crypto.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Opaque page tokens of store listings: a DynamoDB LastEvaluatedKey, wrapped so that a token can be
 // recognised as ours and as belonging to the listing it is used with.
 //

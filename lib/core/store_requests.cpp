@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "store_requests.hpp"
 
 #include "store_item.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The DynamoDB requests of the store's operations, built and validated without I/O: what each operation
 // sends is decided here (and unit-tested), the Asio layer only sends it.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Local checks of DynamoDB's input rules (protocol sheet sections 2, 4 and 7).
 #include "validation.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Local checks of DynamoDB's input rules, run before a request is sent so that a mistake costs no
 // round trip and gets a precise message. Every check returns an errc with a message that names the
 // field ("Item.tags.SS[1]: duplicate set element").

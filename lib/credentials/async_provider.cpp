@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "credentials/async_provider.hpp"
 
 #include <boost/asio/append.hpp>

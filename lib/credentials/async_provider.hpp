@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The base of the providers that do I/O: one coroutine per call, on the caller's executor, cancelled
 // through the handler's cancellation slot, its message kept for last_error_message().
 #ifndef DYNALOCK_CREDENTIALS_ASYNC_PROVIDER_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The built-in credentials providers. What they parse and how they decide lives in the sans-io core
 // (core/aws_config); this file only reads files, holds state and posts completions.
 #include <dynalock/credentials.hpp>

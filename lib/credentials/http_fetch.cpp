@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "credentials/http_fetch.hpp"
 
 #include "core/proxy_config.hpp"

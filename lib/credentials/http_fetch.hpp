@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // One HTTP request on a fresh connection, for the credential providers (metadata, container, STS, SSO):
 // they ask rarely, so nothing is pooled, and every step is bounded by the caller's timeouts.
 #ifndef DYNALOCK_CREDENTIALS_HTTP_FETCH_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // One keep-alive HTTP/1.1 connection to the endpoint, plain or TLS, driven by C++20 coroutines.
 // Every step is bounded by a deadline (Beast closes the socket when it passes, so a timed-out
 // connection can never be reused), and every step honours the awaiting coroutine's cancellation.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "transport/connection_pool.hpp"
 
 #include <dynalock/error.hpp>

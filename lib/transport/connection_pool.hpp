@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A bounded pool of keep-alive connections to one endpoint. All calls run on the client's strand.
 // Idle connections are reused newest first; one that idled too long, or that the server closed
 // meanwhile, is dropped instead. When max_connections are busy, acquire() waits (bounded by the

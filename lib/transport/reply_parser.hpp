@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Parses an HTTP/1.1 reply straight into the core's http_response. Beast's response_parser would first
 // build a message with its own field container (one allocation per header) that we would then copy
 // from; this parser hands each header and each piece of the body to the core's structure directly.

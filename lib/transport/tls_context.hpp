@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The TLS client context: peer verification on, TLS 1.2 at least, the system trust store plus an
 // optional extra CA bundle. Host-name verification and SNI are per connection (connection.cpp).
 #ifndef DYNALOCK_TRANSPORT_TLS_CONTEXT_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Links against an installed dynalock and checks that a client can be configured.
 #include <dynalock/dynalock.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The lock commands of the `dynalock` tool (lock, locks, lock-info), run as a real program against the
 // real local servers: a command run under the lock with the lock's variables, its exit status passed
 // through, -n / -w / -E when another process holds the lock, holding without a command until a signal,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The `dynalock` command-line tool, run as a real program (posix_spawn) against the real local servers:
 // every command, every exit status, values from arguments and stdin, binary values, --output json, --ttl,
 // --if-absent and --if-version. Faults the servers cannot produce (access denied, server errors, a lost

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The DynamoDB client against the real local servers: every operation round trip, conditional
 // failures, pagination, batches, transactions, TTL, every value type, connection reuse, concurrency,
 // completion tokens, and TLS verification (trusted, untrusted, wrong host name).

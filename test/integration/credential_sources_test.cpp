@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The `dynalock` tool, unchanged, authenticating through every credential source of the default chain:
 // web identity (EKS IRSA), an assume-role profile, credential_process, SSO, container credentials (ECS,
 // EKS Pod Identity) and the instance metadata service (EC2). The services that are not DynamoDB are test
@@ -274,7 +275,7 @@ TEST_P(credential_sources_test, expired_sso_token_says_run_aws_sso_login) {
     env["AWS_ENDPOINT_URL_SSO"] = portal.url();
     ASSERT_NE(*cli_path, '\0');
     auto r = cli({"get", "job"}, env);
-    EXPECT_NE(r.status, 0) << show(r);
+    EXPECT_EQ(r.status, 78) << show(r); // configuration: the user must log in again
     EXPECT_NE(r.err.find("aws sso login"), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find("expired-token"), std::string::npos) << r.err;
     EXPECT_EQ(portal.request_count(), 0u);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The examples are programs users copy from: each one runs against every plain server and must
 // finish with status 0. The lock examples' output is checked here too, independently of the checks
 // the examples make themselves: fencing tokens, turns, and how a lost lease ends the work.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The HTTP server example, driven as a user would drive it: start it, read the port it prints, talk
 // HTTP to it over one keep-alive connection, and see it exit 0 once its request budget is spent.
 #include "support/child_process.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The Locker under faults, against the real local servers (dynalite and DynamoDB Local): a holder
 // process killed with SIGKILL, a server that stops answering, a foreign write to the row, a holder and
 // a waiter whose wall clocks are an hour off (faketime), replies lost on the way back (the fault proxy),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The Locker against the real local servers (dynalite and DynamoDB Local): the Go dynalock lock tests
 // (lock/unlock/lock, takeover of a lock whose holder stopped renewing, cancelling a waiter, a lease
 // without renewal, a single attempt on a held lock), mutual exclusion of 32 contending lockers on two

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Entry point of the integration tests: isolates the process in a private network namespace, starts the
 // real servers once for the whole run, and runs every test against them.
 #include "support/local_servers.hpp"

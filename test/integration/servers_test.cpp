@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Self-test of the integration fixture: the servers answer real DynamoDB requests, the TLS server
 // presents the certificate the tests expect, and the fixture's own promises hold (servers stop, a
 // failed start is an error with the server's log, the network is private). Talks raw HTTP/1.1 over

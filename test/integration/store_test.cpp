@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The store against the real local servers (dynalite and DynamoDB Local): every Go dynalock Store test
 // and dynastore's paging and index tests, a regression test for each Go bug the store fixes, expiry,
 // byte compatibility with the Go item layout, concurrent compare-and-swap, validation that sends

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Runs a program of the project (the CLI, the examples) as a child process, as a shell would.
 #pragma once
 

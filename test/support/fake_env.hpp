@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // An injected environment for the code that reads variables through a lookup function (core::env_lookup,
 // dynalock::environment_lookup): only the variables a test sets exist.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "support/fault_proxy.hpp"
 
 #include <boost/asio/ip/address.hpp>

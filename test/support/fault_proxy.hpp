@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A loopback TCP proxy in front of a real server, for lock tests that need a fault the server cannot
 // produce by itself: a request that reaches the server but whose reply never comes back (the client
 // then cannot know whether its write landed), or a client cut off from the server while others still

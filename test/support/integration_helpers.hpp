@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Helpers the integration test files share: client options for a local server, running a test body
 // written as a coroutine, and unique table names.
 #pragma once

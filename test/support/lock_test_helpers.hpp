@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Helpers shared by the locker's integration tests (locker_test.cpp, locker_faults_test.cpp): waiting for
 // events with deadlines, the lock operations as error codes, and reading lock rows.
 #ifndef DYNALOCK_TEST_LOCK_TEST_HELPERS_HPP

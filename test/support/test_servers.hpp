@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The servers of the current integration run, as test files see them.
 //
 // test/integration/main.cpp starts dynalite (plain and TLS) and DynamoDB Local once, registers them

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "support/tls_material.hpp"
 
 #include <openssl/err.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Certificates for the TLS integration tests, made fresh at test time.
 //
 // Nothing is committed: a checked-in certificate expires one day and breaks the suite (dynalite's own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The plain parts of the `dynalock` tool: the command-line parser, durations and counts, exit statuses,
 // one-line error messages, JSON output and help.
 #include "cli/args.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The client against a scripted loopback peer: timeouts, broken and garbled replies, retries,
 // ambiguity of writes, clock-skew correction, redirects, cancellation, connection reuse, logging.
 #include <dynalock/dynalock.hpp>

@@ -5,6 +5,7 @@
 #include <dynalock/credentials.hpp>
 
 #include "support/fake_env.hpp"
+#include "support/provider_call.hpp"
 #include "support/services/container_test_service.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -33,42 +34,10 @@ using clock_type = std::chrono::steady_clock;
 
 using dynalock::test::fake_env;
 
-struct outcome {
-    bool called = false;
-    error_code ec;
-    credentials creds;
-    std::string message;
-    clock_type::duration elapsed{};
-};
+using outcome = test::provider_outcome;
 
-// One call to completion (bounded, so a broken provider fails the test instead of hanging it), optionally
-// cancelled (terminal) after `cancel_after`.
 outcome get(credentials_provider& provider, std::optional<std::chrono::milliseconds> cancel_after = {}) {
-    asio::io_context ioc;
-    asio::cancellation_signal signal;
-    asio::steady_timer timer(ioc);
-    outcome out;
-    const auto start = clock_type::now();
-    provider.async_get_credentials(
-        ioc.get_executor(), asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, credentials c) {
-            out.called = true;
-            out.ec = ec;
-            out.creds = std::move(c);
-            out.elapsed = clock_type::now() - start;
-            timer.cancel();
-        }));
-    EXPECT_FALSE(out.called) << "the handler ran inside async_get_credentials";
-    if (cancel_after) {
-        timer.expires_after(*cancel_after);
-        timer.async_wait([&](error_code ec) {
-            if (!ec)
-                signal.emit(asio::cancellation_type::terminal);
-        });
-    }
-    ioc.run_for(30s);
-    EXPECT_TRUE(out.called) << "the provider never completed";
-    out.message = provider.last_error_message();
-    return out;
+    return test::call_provider(provider, cancel_after);
 }
 
 std::chrono::milliseconds ms(clock_type::duration d) {

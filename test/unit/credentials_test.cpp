@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The credentials providers: static, environment, shared files, and chains; completion is never inline and
 // error messages never carry a secret.
 #include <dynalock/credentials.hpp>

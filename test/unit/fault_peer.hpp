@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A scripted HTTP peer on a loopback port, for fault tests of the client: it answers each request
 // with what the test's script says (a canned reply, garbage, a truncated reply, a closed
 // connection, or nothing at all). It runs on its own thread and io_context.

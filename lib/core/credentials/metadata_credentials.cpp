@@ -396,6 +396,10 @@ result<imds_settings> resolve_imds_settings(const env_lookup& env, const shared_
     if (!ep)
         return fail(errc::unsupported_configuration, message,
                     "EC2 instance metadata endpoint from " + out.origin + ": " + parse_message);
+    if (ep->is_https())
+        return fail(errc::unsupported_configuration, message,
+                    "EC2 instance metadata endpoint from " + out.origin + " is " + quoted(url) +
+                        ": the instance metadata service is plain http (https is not supported)");
     out.ep = std::move(*ep);
     out.base_url = out.ep.scheme + "://" + out.ep.host_header;
     if (out.ep.target != "/")

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "support/services/http_test_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // An HTTP/1.1 server on a loopback port whose answers a test writes as a function: it plays the services
 // that are not DynamoDB (instance metadata, container credentials, STS, the SSO portal, a proxy's
 // target) with their documented wire formats. It runs on its own thread; the handler runs there too.

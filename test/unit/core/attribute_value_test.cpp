@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The AttributeValue model: construction, accessors, equality, attribute_map.
 #include <dynalock/attribute_value.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The shared-file parser and the resolution of profile, file paths, credentials and region.
 #include <dynalock/error.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // HTTP Date parsing, the clock offset and clock-skew error detection, with injected time.
 #include "core/clock_skew.hpp"
 

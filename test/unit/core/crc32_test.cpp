@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // CRC-32 against independently known values (the standard check value and vectors computed with Python's
 // zlib.crc32 when this file was written) and against a bit-at-a-time reference.
 #include "core/crc32.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // SHA-256 and HMAC-SHA256 against the FIPS 180-2 and RFC 4231 vectors, and the hex encoder.
 #include "core/crypto.hpp"
 

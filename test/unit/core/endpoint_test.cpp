@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Endpoint URL parsing and policy, partition hosts (from the official DynamoDB endpoint tests), and the
 // precedence of configured endpoints.
 #include <dynalock/error.hpp>

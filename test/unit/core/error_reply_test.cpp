@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Error replies shaped like the ones DynamoDB, DynamoDB Local, dynalite and proxies send.
 #include "core/error_reply.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The classification table of every error code, the categories, and the type -> service_errc mapping.
 #include <dynalock/error.hpp>
 

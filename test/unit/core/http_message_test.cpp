@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The core's HTTP messages: the request head the transport sends as is, and header lookup. The head is
 // checked byte for byte and also read back by Beast's parser, an implementation that shares nothing with it.
 #include "core/http_message.hpp"

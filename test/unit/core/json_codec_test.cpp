@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // AttributeValue <-> JSON: encoding against hand-written JSON, base64, round trips, malformed input.
 #include <dynalock/attribute_value.hpp>
 #include <dynalock/error.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The locker's state machines driven by hand: the test plays the server (it decides what each write and
 // read returns) and the clock (a steady time point it advances itself), so every decision about
 // waiting, taking over, renewing and losing a lease is checked to the millisecond.

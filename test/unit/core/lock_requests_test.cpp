@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The locker's requests and row handling, built without a server: the exact expressions of every write
 // (read back with their placeholders substituted, so a name or value bound to the wrong placeholder
 // shows), option checks and defaults, row decoding, fencing token ranges and release verdicts. Every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Request builders (compared with JSON written by hand from the protocol sheet), response parsers fed
 // realistic bodies, operation traits, idempotency and request tokens.
 #include <dynalock/error.hpp>

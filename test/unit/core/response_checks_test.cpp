@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The x-amz-crc32 check on replies.
 #include "core/response_checks.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Retry decisions with injected randomness and time: the SDKs' 2026 standard mode for DynamoDB.
 #include "core/retry_strategy.hpp"
 

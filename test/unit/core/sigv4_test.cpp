@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // SigV4 signer: every case of the two official AWS suites and of the DynamoDB-shaped derived cases
 // (test/data/sigv4, see its README), then unit tests of the parts the suites do not reach: key caching,
 // re-signing, redaction, error handling and the canonicalisation helpers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The store's item layout: expiry rule, item -> kv_pair, and value bytes in the Go layout.
 #include <dynalock/kv_pair.hpp>
 

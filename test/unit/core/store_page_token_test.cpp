@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Page tokens of store listings: round trip, and every way a token can fail to be ours.
 #include "core/store_page_token.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The requests the store sends, built without a server: expressions, conditions, keys, validation
 // (nothing is built from bad input), listings with page tokens, and table creation. Every built request
 // must also pass the client's own validation of DynamoDB's rules.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Local validation: UTF-8, numbers, sizes, names, values, keys, expressions and whole requests.
 #include <dynalock/error.hpp>
 #include <dynalock/operations.hpp>
